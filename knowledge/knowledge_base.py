@@ -1,0 +1,35 @@
+"""The guide index, the user's material and hybrid search over both, built from one client."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from knowledge.guide_source import guide_chunks
+from knowledge.retrieval import Corpus, HybridRetriever, Record
+from knowledge.user_material import UserMaterial
+from knowledge.vector_index import NamedEmbeddingFunction, SyncReport, chunk_metadata, open_collection, sync_chunks
+
+if TYPE_CHECKING:
+    from chromadb.api import ClientAPI
+
+    from knowledge.markdown_chunks import Chunk
+
+GUIDE_COLLECTION = "guide"
+
+
+class KnowledgeBase:
+    """Opens (and, if the guide changed, incrementally updates) the index on construction."""
+
+    def __init__(
+        self,
+        client: ClientAPI,
+        embedding_function: NamedEmbeddingFunction,
+        chunks: list[Chunk] | None = None,
+    ) -> None:
+        self.chunks = guide_chunks() if chunks is None else chunks
+        collection, rebuilt = open_collection(client, GUIDE_COLLECTION, embedding_function)
+        report = sync_chunks(collection, self.chunks)
+        self.sync_report = SyncReport(report.added, report.removed, report.unchanged, rebuilt)
+        records = [Record(c.content_hash, c.text, chunk_metadata(c)) for c in self.chunks]
+        self.material = UserMaterial(client, embedding_function)
+        self.retriever = HybridRetriever(Corpus.build(collection, records), self.material.corpus)

@@ -1,0 +1,154 @@
+"""Hybrid retrieval: dense (Chroma) and lexical (BM25) rankings fused by reciprocal rank.
+
+Chroma's own hybrid ``search()`` does not run on a local client, so BM25 runs in-process
+over the same chunks. Reciprocal rank fusion needs no score calibration between the
+two: each list contributes ``1 / (RRF_K + rank)`` for every chunk it ranks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
+
+from knowledge.lexical import LexicalIndex
+
+if TYPE_CHECKING:
+    from chromadb.api.models.Collection import Collection
+
+RRF_K = 60
+Mode = Literal["hybrid", "dense", "bm25"]
+
+
+@dataclass(frozen=True)
+class Record:
+    """One indexed chunk as retrieval sees it."""
+
+    id: str
+    text: str
+    metadata: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Passage:
+    section: str
+    text: str
+    score: float
+    source: str
+
+    def as_json(self) -> dict[str, Any]:
+        return {"section": self.section, "text": self.text, "score": round(self.score, 6), "source": self.source}
+
+
+@dataclass(frozen=True)
+class Corpus:
+    """A collection plus the lexical index over the records it holds for one scope."""
+
+    collection: Collection
+    records: list[Record]
+    lexical: LexicalIndex
+    where: dict[str, Any] | None = None
+
+    @classmethod
+    def build(cls, collection: Collection, records: list[Record], where: dict[str, Any] | None = None) -> Corpus:
+        return cls(collection, records, LexicalIndex([r.text for r in records]), where)
+
+
+def _matches(meta: dict[str, Any], section: str | None, topic: str | None) -> bool:
+    if section is not None and meta.get("section") != section:
+        return False
+    return topic is None or topic in (meta.get("topics") or [])
+
+
+def _where(base: dict[str, Any] | None, section: str | None, topic: str | None) -> dict[str, Any] | None:
+    clauses: list[dict[str, Any]] = [base] if base else []
+    if section is not None:
+        clauses.append({"section": section})
+    if topic is not None:
+        clauses.append({"topics": {"$contains": topic}})
+    if not clauses:
+        return None
+    return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+
+class HybridRetriever:
+    """Search the guide and, optionally, one user's own material."""
+
+    def __init__(
+        self,
+        guide: Corpus,
+        material_for: Callable[[str], Corpus | None] | None = None,
+        candidates: int = 20,
+    ) -> None:
+        self.guide = guide
+        self.material_for = material_for
+        self.candidates = candidates
+
+    def _corpora(self, user: str | None) -> list[Corpus]:
+        corpora = [self.guide]
+        if user is not None and self.material_for is not None:
+            extra = self.material_for(user)
+            if extra is not None and extra.records:
+                corpora.append(extra)
+        return corpora
+
+    def _dense(self, corpora: Sequence[Corpus], query: str, section: str | None, topic: str | None) -> list[str]:
+        scored: list[tuple[float, str]] = []
+        for corpus in corpora:
+            allowed = sum(1 for r in corpus.records if _matches(r.metadata, section, topic))
+            if allowed == 0:
+                continue
+            result = corpus.collection.query(
+                query_texts=[query],
+                n_results=min(self.candidates, allowed),
+                where=_where(corpus.where, section, topic),  # type: ignore[arg-type]
+                include=["distances"],
+            )
+            scored.extend(zip(result["distances"][0], result["ids"][0], strict=True))  # type: ignore[index]
+        scored.sort()
+        return [record_id for _, record_id in scored]
+
+    def _lexical(self, corpora: Sequence[Corpus], query: str, section: str | None, topic: str | None) -> list[str]:
+        scored: list[tuple[float, str]] = []
+        for corpus in corpora:
+            for index, score in corpus.lexical.rank(query, len(corpus.records)):
+                record = corpus.records[index]
+                if _matches(record.metadata, section, topic):
+                    scored.append((-score, record.id))
+        scored.sort()
+        return [record_id for _, record_id in scored[: self.candidates]]
+
+    def search(
+        self,
+        query: str,
+        k: int = 5,
+        *,
+        user: str | None = None,
+        section: str | None = None,
+        topic: str | None = None,
+        mode: Mode = "hybrid",
+    ) -> list[Passage]:
+        if not query.strip() or k <= 0:
+            return []
+        corpora = self._corpora(user)
+        rankings: list[list[str]] = []
+        if mode in ("hybrid", "dense"):
+            rankings.append(self._dense(corpora, query, section, topic))
+        if mode in ("hybrid", "bm25"):
+            rankings.append(self._lexical(corpora, query, section, topic))
+        fused: dict[str, float] = {}
+        for ranking in rankings:
+            for rank, record_id in enumerate(ranking, start=1):
+                fused[record_id] = fused.get(record_id, 0.0) + 1.0 / (RRF_K + rank)
+        by_id = {r.id: r for corpus in corpora for r in corpus.records}
+        best = sorted(fused.items(), key=lambda item: -item[1])[:k]
+        return [
+            Passage(
+                section=by_id[i].metadata["section"],
+                text=by_id[i].text,
+                score=score,
+                source=by_id[i].metadata["source"],
+            )
+            for i, score in best
+            if i in by_id
+        ]

@@ -1,0 +1,85 @@
+"""The fixed vocabularies every part of the product shares: topic ids and role tracks.
+
+Topics are the interview areas of the guide; the evaluation, the planner and the
+question bank all speak in these ids, so they never change silently.
+"""
+
+from __future__ import annotations
+
+from typing import Literal, get_args
+
+Topic = Literal[
+    "fundamentals",
+    "architectures",
+    "gans",
+    "diffusion",
+    "model_families",
+    "transformers",
+    "llm_mechanics",
+    "data_alignment",
+    "prompting",
+    "rag_multimodal",
+    "evaluation",
+    "mlops",
+    "ethics_governance",
+    "system_design",
+    "role_fit",
+]
+Role = Literal["ml_engineer", "researcher", "data_scientist", "product"]
+
+TOPICS: tuple[str, ...] = get_args(Topic)
+ROLES: tuple[str, ...] = get_args(Role)
+
+TOPIC_TITLES: dict[str, str] = {
+    "fundamentals": "Generative AI fundamentals",
+    "architectures": "Generative architectures (encoders, autoencoders, VAEs)",
+    "gans": "GANs",
+    "diffusion": "Diffusion models",
+    "model_families": "Comparing model families",
+    "transformers": "Transformers and attention",
+    "llm_mechanics": "LLM mechanics (tokens, embeddings, context, memory)",
+    "data_alignment": "Training data, fine-tuning and alignment",
+    "prompting": "Prompt engineering",
+    "rag_multimodal": "RAG and multimodal workflows",
+    "evaluation": "Evaluation and metrics",
+    "mlops": "MLOps and deployment",
+    "ethics_governance": "Ethics, governance and security",
+    "system_design": "GenAI system design",
+    "role_fit": "Role fit and impact stories",
+}
+
+ROLE_TITLES: dict[str, str] = {
+    "ml_engineer": "ML engineer",
+    "researcher": "Researcher",
+    "data_scientist": "Data scientist",
+    "product": "Product / consultant",
+}
+
+# Which top-level guide sections speak to which topic. Chunks of the index carry these
+# topics as metadata, so retrieval can be narrowed to a topic.
+SECTION_TOPICS: dict[str, tuple[str, ...]] = {
+    "Introduction": ("role_fit",),
+    "Key Takeaways": ("role_fit",),
+    "What hiring teams look for in a Generative AI specialist today": ("role_fit", "fundamentals"),
+    "Match your prep to the role you’re interviewing for": ("role_fit",),
+    "Build a fast baseline on Generative AI fundamentals": ("fundamentals",),
+    "Understand the building blocks of generative architectures": ("architectures",),
+    "Master GAN concepts that come up in interviews": ("gans",),
+    "Learn diffusion models well enough to explain them clearly": ("diffusion",),
+    "Compare generative model families like an interviewer would": ("model_families",),
+    "Transformers, attention, and why LLMs work": ("transformers",),
+    "LLM mechanics interviewers test often": ("llm_mechanics",),
+    "Training data, fine-tuning, and alignment essentials": ("data_alignment",),
+    "Prompt engineering that demonstrates real skill": ("prompting",),
+    "Retrieval-Augmented Generation and multimodal workflows": ("rag_multimodal", "system_design"),
+    "How to answer Generative AI Interview Questions in a structured way": (
+        "role_fit",
+        "system_design",
+    ),
+    "Evaluation and metrics for text, image, and generative quality": ("evaluation",),
+    "MLOps and deployment readiness for GenAI roles": ("mlops", "system_design"),
+    "Ethics, governance, and security topics you must be able to discuss": (
+        "ethics_governance",
+    ),
+    "Conclusion": ("role_fit",),
+}

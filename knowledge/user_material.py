@@ -1,0 +1,111 @@
+"""The user's own material (a job description, notes): validated, chunked and indexed.
+
+Every file is checked before anything is written, so a bad file in a batch leaves the
+index exactly as it was. Records carry the user id and are filtered by it on every read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from knowledge.markdown_chunks import Chunk, chunk_markdown
+from knowledge.retrieval import Corpus, Record
+from knowledge.vector_index import NamedEmbeddingFunction, open_collection, sync_chunks
+
+if TYPE_CHECKING:
+    from chromadb.api import ClientAPI
+
+TEXT_SUFFIXES = frozenset({".md", ".markdown", ".txt", ".text"})
+MAX_BYTES = 5 * 1024 * 1024
+COLLECTION = "user_material"
+
+
+class IngestError(ValueError):
+    """A file cannot be ingested; the message is one line naming the file."""
+
+
+@dataclass(frozen=True)
+class MaterialFile:
+    path: Path
+    text: str
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+    def chunks(self) -> list[Chunk]:
+        return chunk_markdown(self.text, self.name, default_section=self.path.stem)
+
+
+def _read_text_file(path: Path) -> MaterialFile:
+    size = path.stat().st_size
+    if size > MAX_BYTES:
+        raise IngestError(f"{path}: file is {size / 1_048_576:.1f} MB; the limit is 5 MB")
+    data = path.read_bytes()
+    if b"\x00" in data[:8192]:
+        raise IngestError(f"{path}: looks like a binary file; only Markdown or plain text can be ingested")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise IngestError(f"{path}: not valid UTF-8 (byte {exc.start}); save it as UTF-8 and retry") from None
+    if not text.strip():
+        raise IngestError(f"{path}: file is empty")
+    return MaterialFile(path.resolve(), text)
+
+
+def collect_files(paths: list[Path]) -> list[MaterialFile]:
+    """Read and validate every file named or found under the given paths, or raise."""
+    if not paths:
+        raise IngestError("no files given")
+    found: list[MaterialFile] = []
+    for path in paths:
+        if not path.exists():
+            raise IngestError(f"{path}: no such file or directory")
+        if path.is_dir():
+            inside = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in TEXT_SUFFIXES)
+            if not inside:
+                raise IngestError(f"{path}: directory has no Markdown or text files (.md, .txt)")
+            found.extend(_read_text_file(p) for p in inside)
+        elif path.is_file():
+            found.append(_read_text_file(path))
+        else:
+            raise IngestError(f"{path}: not a regular file")
+    return found
+
+
+@dataclass(frozen=True)
+class IngestedFile:
+    name: str
+    chunks: int
+    added: int
+
+
+class UserMaterial:
+    """One collection for everybody's material; every read and write is scoped to a user."""
+
+    def __init__(self, client: ClientAPI, embedding_function: NamedEmbeddingFunction) -> None:
+        self.collection, _ = open_collection(client, COLLECTION, embedding_function)
+        self._corpora: dict[str, Corpus] = {}
+
+    def ingest(self, user: str, paths: list[Path]) -> list[IngestedFile]:
+        files = collect_files(paths)
+        done = []
+        for f in files:
+            chunks = f.chunks()
+            where = {"$and": [{"user": user}, {"path": str(f.path)}]}
+            report = sync_chunks(self.collection, chunks, where, user=user, path=str(f.path))
+            done.append(IngestedFile(f.name, len(chunks), report.added))
+        self._corpora.pop(user, None)
+        return done
+
+    def corpus(self, user: str) -> Corpus:
+        if user not in self._corpora:
+            got = self.collection.get(where={"user": user}, include=["documents", "metadatas"])
+            records = [
+                Record(i, doc, dict(meta))
+                for i, doc, meta in zip(got["ids"], got["documents"] or [], got["metadatas"] or [], strict=True)
+            ]
+            self._corpora[user] = Corpus.build(self.collection, records, where={"user": user})
+        return self._corpora[user]

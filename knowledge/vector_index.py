@@ -1,0 +1,125 @@
+"""Chroma collections kept in step with their source chunks, re-embedding only what changed.
+
+Each chunk's id is the hash of its content, so syncing is set arithmetic: ids that are
+gone are deleted, new ids are embedded and added, and nothing unchanged is embedded
+again. A collection remembers which embedding model built it; opening it with another
+model rebuilds it from its own stored documents instead of failing with Chroma's
+"embedding function conflict".
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
+
+from knowledge.markdown_chunks import Chunk
+
+if TYPE_CHECKING:
+    from chromadb.api import ClientAPI
+    from chromadb.api.models.Collection import Collection
+
+log = logging.getLogger(__name__)
+ADD_BATCH = 256
+
+
+class NamedEmbeddingFunction(Protocol):
+    """A Chroma embedding function that can say which model it is."""
+
+    @property
+    def model_id(self) -> str: ...
+
+    def __call__(self, input: list[str]) -> Any: ...
+
+
+@dataclass(frozen=True)
+class SyncReport:
+    added: int
+    removed: int
+    unchanged: int
+    rebuilt: bool = False
+
+
+def chunk_metadata(chunk: Chunk, **extra: str) -> dict[str, Any]:
+    meta: dict[str, Any] = {
+        "source": chunk.source,
+        "section": chunk.section,
+        "position": chunk.position,
+        **extra,
+    }
+    if chunk.topics:  # Chroma rejects empty lists as metadata values
+        meta["topics"] = list(chunk.topics)
+    return meta
+
+
+def open_collection(
+    client: ClientAPI, name: str, embedding_function: NamedEmbeddingFunction
+) -> tuple[Collection, bool]:
+    """The collection ``name`` bound to ``embedding_function``; True if it had to be rebuilt."""
+    model = embedding_function.model_id
+    try:
+        collection = client.get_or_create_collection(
+            name,
+            embedding_function=embedding_function,  # type: ignore[arg-type]
+            metadata={"embedding_model": model},
+        )
+    except ValueError as exc:
+        if "embedding function conflict" not in str(exc).lower():
+            raise
+        collection = None
+    if collection is not None and (collection.metadata or {}).get("embedding_model") == model:
+        return collection, False
+    return _rebuild(client, name, embedding_function), True
+
+
+def _rebuild(client: ClientAPI, name: str, embedding_function: NamedEmbeddingFunction) -> Collection:
+    """Re-embed a collection's stored documents with a new model under the same name."""
+    old = client.get_collection(name)
+    stored = old.get(include=["documents", "metadatas"])
+    log.info("re-indexing %s (%d records) for %s", name, len(stored["ids"]), embedding_function.model_id)
+    client.delete_collection(name)
+    fresh = client.create_collection(
+        name,
+        embedding_function=embedding_function,  # type: ignore[arg-type]
+        metadata={"embedding_model": embedding_function.model_id},
+    )
+    ids, docs, metas = stored["ids"], stored["documents"] or [], stored["metadatas"] or []
+    for start in range(0, len(ids), ADD_BATCH):
+        end = start + ADD_BATCH
+        fresh.add(ids=ids[start:end], documents=docs[start:end], metadatas=metas[start:end])  # type: ignore[arg-type]
+    return fresh
+
+
+def sync_chunks(
+    collection: Collection,
+    chunks: list[Chunk],
+    where: dict[str, Any] | None = None,
+    **extra_metadata: str,
+) -> SyncReport:
+    """Make the records matching ``where`` equal to ``chunks``, embedding only new content."""
+    wanted = {c.content_hash: c for c in chunks}
+    existing = collection.get(where=where, include=["metadatas"])  # type: ignore[arg-type]
+    have = dict(zip(existing["ids"], existing["metadatas"] or [], strict=True))
+    stale = [i for i in have if i not in wanted]
+    if stale:
+        collection.delete(ids=stale)
+    new = [c for h, c in wanted.items() if h not in have]
+    for start in range(0, len(new), ADD_BATCH):
+        batch = new[start : start + ADD_BATCH]
+        collection.add(
+            ids=[c.content_hash for c in batch],
+            documents=[c.text for c in batch],
+            metadatas=[chunk_metadata(c, **extra_metadata) for c in batch],  # type: ignore[misc]
+        )
+    # Unchanged text whose position moved keeps its embedding; only metadata is rewritten.
+    moved = [
+        c
+        for h, c in wanted.items()
+        if h in have and have[h].get("position") != c.position
+    ]
+    if moved:
+        collection.update(
+            ids=[c.content_hash for c in moved],
+            metadatas=[chunk_metadata(c, **extra_metadata) for c in moved],  # type: ignore[misc]
+        )
+    return SyncReport(added=len(new), removed=len(stale), unchanged=len(wanted) - len(new))
