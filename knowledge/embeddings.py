@@ -79,10 +79,12 @@ class StaticEmbedder:
 class WordLlamaEmbeddingFunction(EmbeddingFunction[Documents]):
     """Chroma embedding function over :class:`StaticEmbedder` (offline, 256-dim)."""
 
-    def __init__(self, config: str = WORDLLAMA_CONFIG, dim: int = WORDLLAMA_DIM) -> None:
+    def __init__(
+        self, config: str = WORDLLAMA_CONFIG, dim: int = WORDLLAMA_DIM, embedder: StaticEmbedder | None = None
+    ) -> None:
         self._config = config
         self._dim = dim
-        self.embedder = StaticEmbedder(config, dim)
+        self.embedder = embedder or StaticEmbedder(config, dim)
 
     def __call__(self, input: Documents) -> Embeddings:
         return list(self.embedder.embed(list(input)))

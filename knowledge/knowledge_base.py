@@ -5,31 +5,49 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from knowledge.guide_source import guide_chunks
+from knowledge.lexical import QueryExpander, load_glossary
 from knowledge.retrieval import Corpus, HybridRetriever, Record
 from knowledge.user_material import UserMaterial
-from knowledge.vector_index import NamedEmbeddingFunction, SyncReport, chunk_metadata, open_collection, sync_chunks
+from knowledge.vector_index import (
+    NamedEmbeddingFunction,
+    SyncReport,
+    chunk_metadata,
+    open_collection,
+    sync_chunks,
+)
 
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI
 
+    from knowledge.embeddings import StaticEmbedder
     from knowledge.markdown_chunks import Chunk
 
 GUIDE_COLLECTION = "guide"
 
 
 class KnowledgeBase:
-    """Opens (and, if the guide changed, incrementally updates) the index on construction."""
+    """Opens (and, if the guide changed, incrementally updates) the index on construction.
+
+    ``static_embedder`` is the local word-vector model used to expand BM25 queries; it is
+    separate from ``embedding_function`` (the dense model), which may be a remote one.
+    """
 
     def __init__(
         self,
         client: ClientAPI,
         embedding_function: NamedEmbeddingFunction,
+        static_embedder: StaticEmbedder,
         chunks: list[Chunk] | None = None,
     ) -> None:
         self.chunks = guide_chunks() if chunks is None else chunks
         collection, rebuilt = open_collection(client, GUIDE_COLLECTION, embedding_function)
-        report = sync_chunks(collection, self.chunks)
+        report = sync_chunks(collection, embedding_function, self.chunks)
         self.sync_report = SyncReport(report.added, report.removed, report.unchanged, rebuilt)
+        glossary = load_glossary()
+
+        def expander(vocabulary: set[str]) -> QueryExpander:
+            return QueryExpander(vocabulary, static_embedder.embed, glossary)
+
         records = [Record(c.content_hash, c.text, chunk_metadata(c)) for c in self.chunks]
-        self.material = UserMaterial(client, embedding_function)
-        self.retriever = HybridRetriever(Corpus.build(collection, records), self.material.corpus)
+        self.material = UserMaterial(client, embedding_function, expander)
+        self.retriever = HybridRetriever(Corpus.build(collection, records, expander_factory=expander), self.material.corpus)

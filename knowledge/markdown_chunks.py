@@ -24,10 +24,19 @@ class Chunk:
     topics: tuple[str, ...] = field(default=())
 
     @property
+    def search_text(self) -> str:
+        return search_text(self.section, self.text)
+
+    @property
     def content_hash(self) -> str:
         """Stable id: changes when the text, its section or its source changes."""
         digest = hashlib.sha256(f"{self.source}\x1f{self.section}\x1f{self.text}".encode())
         return digest.hexdigest()[:32]
+
+
+def search_text(section: str, text: str) -> str:
+    """What is embedded and BM25-indexed: the heading path gives a short passage its context."""
+    return f"{section.replace(' > ', '. ')}\n{text}"
 
 
 def _blocks(lines: list[str]) -> list[str]:

@@ -2,7 +2,12 @@
 
 Chroma's own hybrid ``search()`` does not run on a local client, so BM25 runs in-process
 over the same chunks. Reciprocal rank fusion needs no score calibration between the
-two: each list contributes ``1 / (RRF_K + rank)`` for every chunk it ranks.
+two: each list contributes ``weight / (RRF_K + rank)`` for every chunk it ranks.
+
+The constants were chosen on the tuning query set (``benchmarks/retrieval_set.yaml``)
+and then checked once on the held-out set: the offline static embeddings are the weaker
+signal on paraphrased questions, so the dense list counts half, and a small ``RRF_K``
+lets the top of each list decide.
 """
 
 from __future__ import annotations
@@ -11,12 +16,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
-from knowledge.lexical import LexicalIndex
+from knowledge.lexical import LexicalIndex, QueryExpander
+from knowledge.markdown_chunks import search_text
 
 if TYPE_CHECKING:
     from chromadb.api.models.Collection import Collection
 
-RRF_K = 60
+RRF_K = 5
+DENSE_WEIGHT = 0.5
+LEXICAL_WEIGHT = 1.0
 Mode = Literal["hybrid", "dense", "bm25"]
 
 
@@ -50,8 +58,15 @@ class Corpus:
     where: dict[str, Any] | None = None
 
     @classmethod
-    def build(cls, collection: Collection, records: list[Record], where: dict[str, Any] | None = None) -> Corpus:
-        return cls(collection, records, LexicalIndex([r.text for r in records]), where)
+    def build(
+        cls,
+        collection: Collection,
+        records: list[Record],
+        where: dict[str, Any] | None = None,
+        expander_factory: Callable[[set[str]], QueryExpander] | None = None,
+    ) -> Corpus:
+        texts = [search_text(str(r.metadata.get("section", "")), r.text) for r in records]
+        return cls(collection, records, LexicalIndex(texts, expander_factory), where)
 
 
 def _matches(meta: dict[str, Any], section: str | None, topic: str | None) -> bool:
@@ -131,15 +146,15 @@ class HybridRetriever:
         if not query.strip() or k <= 0:
             return []
         corpora = self._corpora(user)
-        rankings: list[list[str]] = []
+        rankings: list[tuple[float, list[str]]] = []
         if mode in ("hybrid", "dense"):
-            rankings.append(self._dense(corpora, query, section, topic))
+            rankings.append((DENSE_WEIGHT, self._dense(corpora, query, section, topic)))
         if mode in ("hybrid", "bm25"):
-            rankings.append(self._lexical(corpora, query, section, topic))
+            rankings.append((LEXICAL_WEIGHT, self._lexical(corpora, query, section, topic)))
         fused: dict[str, float] = {}
-        for ranking in rankings:
+        for weight, ranking in rankings:
             for rank, record_id in enumerate(ranking, start=1):
-                fused[record_id] = fused.get(record_id, 0.0) + 1.0 / (RRF_K + rank)
+                fused[record_id] = fused.get(record_id, 0.0) + weight / (RRF_K + rank)
         by_id = {r.id: r for corpus in corpora for r in corpus.records}
         best = sorted(fused.items(), key=lambda item: -item[1])[:k]
         return [

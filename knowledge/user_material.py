@@ -6,6 +6,7 @@ index exactly as it was. Records carry the user id and are filtered by it on eve
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -16,6 +17,8 @@ from knowledge.vector_index import NamedEmbeddingFunction, open_collection, sync
 
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI
+
+    from knowledge.lexical import QueryExpander
 
 TEXT_SUFFIXES = frozenset({".md", ".markdown", ".txt", ".text"})
 MAX_BYTES = 5 * 1024 * 1024
@@ -85,8 +88,15 @@ class IngestedFile:
 class UserMaterial:
     """One collection for everybody's material; every read and write is scoped to a user."""
 
-    def __init__(self, client: ClientAPI, embedding_function: NamedEmbeddingFunction) -> None:
+    def __init__(
+        self,
+        client: ClientAPI,
+        embedding_function: NamedEmbeddingFunction,
+        expander_factory: Callable[[set[str]], QueryExpander] | None = None,
+    ) -> None:
         self.collection, _ = open_collection(client, COLLECTION, embedding_function)
+        self.embedding_function = embedding_function
+        self.expander_factory = expander_factory
         self._corpora: dict[str, Corpus] = {}
 
     def ingest(self, user: str, paths: list[Path]) -> list[IngestedFile]:
@@ -95,7 +105,7 @@ class UserMaterial:
         for f in files:
             chunks = f.chunks()
             where = {"$and": [{"user": user}, {"path": str(f.path)}]}
-            report = sync_chunks(self.collection, chunks, where, user=user, path=str(f.path))
+            report = sync_chunks(self.collection, self.embedding_function, chunks, where, user=user, path=str(f.path))
             done.append(IngestedFile(f.name, len(chunks), report.added))
         self._corpora.pop(user, None)
         return done
@@ -107,5 +117,7 @@ class UserMaterial:
                 Record(i, doc, dict(meta))
                 for i, doc, meta in zip(got["ids"], got["documents"] or [], got["metadatas"] or [], strict=True)
             ]
-            self._corpora[user] = Corpus.build(self.collection, records, where={"user": user})
+            self._corpora[user] = Corpus.build(
+                self.collection, records, where={"user": user}, expander_factory=self.expander_factory
+            )
         return self._corpora[user]

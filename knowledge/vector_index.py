@@ -13,7 +13,7 @@ import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
-from knowledge.markdown_chunks import Chunk
+from knowledge.markdown_chunks import Chunk, search_text
 
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI
@@ -21,6 +21,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 ADD_BATCH = 256
+# Bump when what is embedded for a chunk changes, so existing indexes are rebuilt.
+INDEX_FORMAT = "search-text-v1"
 
 
 class NamedEmbeddingFunction(Protocol):
@@ -56,7 +58,7 @@ def open_collection(
     client: ClientAPI, name: str, embedding_function: NamedEmbeddingFunction
 ) -> tuple[Collection, bool]:
     """The collection ``name`` bound to ``embedding_function``; True if it had to be rebuilt."""
-    model = embedding_function.model_id
+    model = f"{embedding_function.model_id}|{INDEX_FORMAT}"
     try:
         collection = client.get_or_create_collection(
             name,
@@ -69,29 +71,36 @@ def open_collection(
         collection = None
     if collection is not None and (collection.metadata or {}).get("embedding_model") == model:
         return collection, False
-    return _rebuild(client, name, embedding_function), True
+    return _rebuild(client, name, embedding_function, model), True
 
 
-def _rebuild(client: ClientAPI, name: str, embedding_function: NamedEmbeddingFunction) -> Collection:
+def _rebuild(client: ClientAPI, name: str, embedding_function: NamedEmbeddingFunction, model: str) -> Collection:
     """Re-embed a collection's stored documents with a new model under the same name."""
     old = client.get_collection(name)
     stored = old.get(include=["documents", "metadatas"])
-    log.info("re-indexing %s (%d records) for %s", name, len(stored["ids"]), embedding_function.model_id)
+    log.info("re-indexing %s (%d records) for %s", name, len(stored["ids"]), model)
     client.delete_collection(name)
     fresh = client.create_collection(
         name,
         embedding_function=embedding_function,  # type: ignore[arg-type]
-        metadata={"embedding_model": embedding_function.model_id},
+        metadata={"embedding_model": model},
     )
     ids, docs, metas = stored["ids"], stored["documents"] or [], stored["metadatas"] or []
     for start in range(0, len(ids), ADD_BATCH):
         end = start + ADD_BATCH
-        fresh.add(ids=ids[start:end], documents=docs[start:end], metadatas=metas[start:end])  # type: ignore[arg-type]
+        texts = [search_text(str(m.get("section", "")), d) for d, m in zip(docs[start:end], metas[start:end], strict=True)]
+        fresh.add(
+            ids=ids[start:end],
+            embeddings=embedding_function(texts),
+            documents=docs[start:end],
+            metadatas=metas[start:end],  # type: ignore[arg-type]
+        )
     return fresh
 
 
 def sync_chunks(
     collection: Collection,
+    embedding_function: NamedEmbeddingFunction,
     chunks: list[Chunk],
     where: dict[str, Any] | None = None,
     **extra_metadata: str,
@@ -108,6 +117,7 @@ def sync_chunks(
         batch = new[start : start + ADD_BATCH]
         collection.add(
             ids=[c.content_hash for c in batch],
+            embeddings=embedding_function([c.search_text for c in batch]),
             documents=[c.text for c in batch],
             metadatas=[chunk_metadata(c, **extra_metadata) for c in batch],  # type: ignore[misc]
         )

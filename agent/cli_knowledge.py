@@ -1,0 +1,63 @@
+"""CLI commands over the knowledge base: guide search, ingest, questions."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import textwrap
+from pathlib import Path
+
+from agent.services import Services
+from knowledge.taxonomy import ROLE_TITLES, TOPIC_TITLES
+
+PREVIEW_CHARS = 420
+
+
+def _print_json(data: object) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def guide_search(services: Services, args: argparse.Namespace) -> int:
+    if not args.query.strip():
+        raise ValueError("the search query is empty")
+    passages = services.knowledge.retriever.search(args.query, args.k, user=args.user, mode=args.mode)
+    if args.json:
+        _print_json([p.as_json() for p in passages])
+        return 0
+    if not passages:
+        print("No passages matched.")
+        return 0
+    for rank, p in enumerate(passages, start=1):
+        origin = "guide" if p.source == "guide" else f"your file {p.source}"
+        print(f"{rank}. {p.section}  [{origin} · score {p.score:.4f}]")
+        text = " ".join(p.text.split())
+        if len(text) > PREVIEW_CHARS:
+            text = text[: PREVIEW_CHARS - 1].rstrip() + "…"
+        print(textwrap.indent(textwrap.fill(text, width=96), "   "))
+        print()
+    return 0
+
+
+def ingest(services: Services, args: argparse.Namespace) -> int:
+    done = services.knowledge.material.ingest(args.user, [Path(p) for p in args.paths])
+    for f in done:
+        unchanged = f.chunks - f.added
+        note = f" ({unchanged} unchanged)" if unchanged else ""
+        print(f"Ingested {f.name}: {f.chunks} chunk{'s' if f.chunks != 1 else ''}{note}")
+    print(f"Searchable now with: mock-interview guide search \"...\" --user {args.user}")
+    return 0
+
+
+def questions(services: Services, args: argparse.Namespace) -> int:
+    found = services.question_bank.filter(topic=args.topic, role=args.role)
+    if args.json:
+        _print_json([q.model_dump(mode="json") for q in found])
+        return 0
+    scope = [TOPIC_TITLES[args.topic]] if args.topic else []
+    scope += [f"for {ROLE_TITLES[args.role]}"] if args.role else []
+    print(f"{len(found)} question{'s' if len(found) != 1 else ''}" + (f" ({', '.join(scope)})" if scope else ""))
+    for q in found:
+        stars = "★" * q.difficulty + "☆" * (3 - q.difficulty)
+        print(f"\n{q.id}  [{q.topic} · {stars}]")
+        print(textwrap.indent(textwrap.fill(q.question, width=96), "   "))
+    return 0

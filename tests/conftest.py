@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+GUARD_DIR = Path(__file__).resolve().parent / "netguard"
+sys.path.insert(0, str(GUARD_DIR))
+
+import tests_network_guard  # noqa: E402
+
+# Every test process refuses non-loopback connections from the start.
+tests_network_guard.install()
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+
+from agent.services import Services  # noqa: E402
+from agent.settings import Settings  # noqa: E402
+
+
+def make_settings(home: Path, **values: object) -> Settings:
+    """Settings that ignore the developer's environment and .env file."""
+    return Settings(_env_file=None, home=home, **values)  # type: ignore[call-arg]
+
+
+@pytest.fixture(autouse=True)
+def _no_real_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "MOCK_INTERVIEW_HOME", "MOCK_INTERVIEW_EMBEDDINGS"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture(scope="session")
+def shared_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("shared-home")
+
+
+@pytest.fixture(scope="session")
+def services(shared_home: Path) -> Services:
+    """One built index for the read-only tests of a session (building costs ~1 s)."""
+    return Services(make_settings(shared_home))
+
+
+@pytest.fixture
+def fresh_services(tmp_path: Path) -> Services:
+    return Services(make_settings(tmp_path / "home"))
+
+
+def run_cli(*args: str, home: Path, env: dict[str, str] | None = None, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """Run the installed console script as a user would, with the network guard loaded."""
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "MOCK_INTERVIEW_"))}
+    full_env["PYTHONPATH"] = os.pathsep.join([str(GUARD_DIR), full_env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
+    full_env["MOCK_INTERVIEW_HOME"] = str(home)
+    full_env.update(env or {})
+    exe = Path(sys.executable).with_name("mock-interview")
+    return subprocess.run(
+        [str(exe), *args], capture_output=True, text=True, env=full_env, timeout=timeout, cwd=home.parent
+    )
+
+
+@pytest.fixture
+def cli_home(tmp_path: Path) -> Iterator[Path]:
+    home = tmp_path / "home"
+    yield home
