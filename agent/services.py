@@ -64,7 +64,10 @@ class Services:
 
     @cached_property
     def embedding_function(self) -> NamedEmbeddingFunction:
-        from knowledge.embeddings import OpenAIEmbeddingFunction, WordLlamaEmbeddingFunction
+        from knowledge.embeddings import (
+            OpenAIEmbeddingFunction,
+            WordLlamaEmbeddingFunction,
+        )
 
         choice = self.settings.embeddings
         if choice == "wordllama":

@@ -49,5 +49,5 @@ class KnowledgeBase:
             return QueryExpander(vocabulary, static_embedder.embed, glossary)
 
         records = [Record(c.content_hash, c.text, chunk_metadata(c)) for c in self.chunks]
-        self.material = UserMaterial(client, embedding_function, expander)
-        self.retriever = HybridRetriever(Corpus.build(collection, records, expander_factory=expander), self.material.corpus)
+        self.material = UserMaterial(client, embedding_function)
+        self.retriever = HybridRetriever(Corpus(collection, records), self.material.corpus, expander)

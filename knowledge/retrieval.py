@@ -50,23 +50,19 @@ class Passage:
 
 @dataclass(frozen=True)
 class Corpus:
-    """A collection plus the lexical index over the records it holds for one scope."""
+    """A collection and the records it holds for one scope (``where``)."""
 
     collection: Collection
     records: list[Record]
-    lexical: LexicalIndex
     where: dict[str, Any] | None = None
 
-    @classmethod
-    def build(
-        cls,
-        collection: Collection,
-        records: list[Record],
-        where: dict[str, Any] | None = None,
-        expander_factory: Callable[[set[str]], QueryExpander] | None = None,
-    ) -> Corpus:
-        texts = [search_text(str(r.metadata.get("section", "")), r.text) for r in records]
-        return cls(collection, records, LexicalIndex(texts, expander_factory), where)
+
+ExpanderFactory = Callable[[set[str]], QueryExpander]
+
+
+def lexical_index(records: Sequence[Record], expander_factory: ExpanderFactory | None) -> LexicalIndex:
+    texts = [search_text(str(r.metadata.get("section", "")), r.text) for r in records]
+    return LexicalIndex(texts, expander_factory)
 
 
 def _matches(meta: dict[str, Any], section: str | None, topic: str | None) -> bool:
@@ -93,11 +89,27 @@ class HybridRetriever:
         self,
         guide: Corpus,
         material_for: Callable[[str], Corpus | None] | None = None,
+        expander_factory: ExpanderFactory | None = None,
         candidates: int = 20,
     ) -> None:
         self.guide = guide
         self.material_for = material_for
+        self.expander_factory = expander_factory
         self.candidates = candidates
+        self._guide_lexical = lexical_index(guide.records, expander_factory)
+        # BM25 over the guide plus one user's files, so IDF is shared and scores compare.
+        self._user_lexical: dict[str, tuple[Corpus, LexicalIndex, list[Record]]] = {}
+
+    def _lexical_scope(self, corpora: Sequence[Corpus], user: str | None) -> tuple[LexicalIndex, list[Record]]:
+        if len(corpora) == 1 or user is None:
+            return self._guide_lexical, self.guide.records
+        extra = corpora[1]
+        cached = self._user_lexical.get(user)
+        if cached is None or cached[0] is not extra:
+            records = [r for corpus in corpora for r in corpus.records]
+            cached = (extra, lexical_index(records, self.expander_factory), records)
+            self._user_lexical[user] = cached
+        return cached[1], cached[2]
 
     def _corpora(self, user: str | None) -> list[Corpus]:
         corpora = [self.guide]
@@ -123,15 +135,12 @@ class HybridRetriever:
         scored.sort()
         return [record_id for _, record_id in scored]
 
-    def _lexical(self, corpora: Sequence[Corpus], query: str, section: str | None, topic: str | None) -> list[str]:
-        scored: list[tuple[float, str]] = []
-        for corpus in corpora:
-            for index, score in corpus.lexical.rank(query, len(corpus.records)):
-                record = corpus.records[index]
-                if _matches(record.metadata, section, topic):
-                    scored.append((-score, record.id))
-        scored.sort()
-        return [record_id for _, record_id in scored[: self.candidates]]
+    def _lexical(
+        self, corpora: Sequence[Corpus], user: str | None, query: str, section: str | None, topic: str | None
+    ) -> list[str]:
+        index, records = self._lexical_scope(corpora, user)
+        ranked = [records[i] for i, _ in index.rank(query, len(records))]
+        return [r.id for r in ranked if _matches(r.metadata, section, topic)][: self.candidates]
 
     def search(
         self,
@@ -150,7 +159,7 @@ class HybridRetriever:
         if mode in ("hybrid", "dense"):
             rankings.append((DENSE_WEIGHT, self._dense(corpora, query, section, topic)))
         if mode in ("hybrid", "bm25"):
-            rankings.append((LEXICAL_WEIGHT, self._lexical(corpora, query, section, topic)))
+            rankings.append((LEXICAL_WEIGHT, self._lexical(corpora, user, query, section, topic)))
         fused: dict[str, float] = {}
         for weight, ranking in rankings:
             for rank, record_id in enumerate(ranking, start=1):

@@ -6,7 +6,6 @@ index exactly as it was. Records carry the user id and are filtered by it on eve
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -17,8 +16,6 @@ from knowledge.vector_index import NamedEmbeddingFunction, open_collection, sync
 
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI
-
-    from knowledge.lexical import QueryExpander
 
 TEXT_SUFFIXES = frozenset({".md", ".markdown", ".txt", ".text"})
 MAX_BYTES = 5 * 1024 * 1024
@@ -92,11 +89,9 @@ class UserMaterial:
         self,
         client: ClientAPI,
         embedding_function: NamedEmbeddingFunction,
-        expander_factory: Callable[[set[str]], QueryExpander] | None = None,
     ) -> None:
         self.collection, _ = open_collection(client, COLLECTION, embedding_function)
         self.embedding_function = embedding_function
-        self.expander_factory = expander_factory
         self._corpora: dict[str, Corpus] = {}
 
     def ingest(self, user: str, paths: list[Path]) -> list[IngestedFile]:
@@ -117,7 +112,5 @@ class UserMaterial:
                 Record(i, doc, dict(meta))
                 for i, doc, meta in zip(got["ids"], got["documents"] or [], got["metadatas"] or [], strict=True)
             ]
-            self._corpora[user] = Corpus.build(
-                self.collection, records, where={"user": user}, expander_factory=self.expander_factory
-            )
+            self._corpora[user] = Corpus(self.collection, records, where={"user": user})
         return self._corpora[user]

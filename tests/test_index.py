@@ -1,0 +1,65 @@
+"""The guide index is incremental and survives a change of embedding model."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import chromadb
+from chromadb.config import Settings as ChromaSettings
+from fake_embeddings import HashingEmbeddingFunction
+
+from knowledge.embeddings import StaticEmbedder, WordLlamaEmbeddingFunction
+from knowledge.guide_source import guide_chunks
+from knowledge.knowledge_base import GUIDE_COLLECTION, KnowledgeBase
+
+
+def _client(path: Path) -> chromadb.ClientAPI:
+    return chromadb.PersistentClient(path=str(path), settings=ChromaSettings(anonymized_telemetry=False))
+
+
+def test_unchanged_guide_is_not_re_embedded(tmp_path: Path) -> None:
+    embedder = StaticEmbedder()
+    first = HashingEmbeddingFunction()
+    kb = KnowledgeBase(_client(tmp_path), first, embedder)
+    assert kb.sync_report.added == len(kb.chunks) > 40
+    assert first.embedded == len(kb.chunks)
+
+    again = HashingEmbeddingFunction()
+    kb2 = KnowledgeBase(_client(tmp_path), again, embedder)
+    assert (kb2.sync_report.added, kb2.sync_report.removed, kb2.sync_report.unchanged) == (0, 0, len(kb.chunks))
+    assert again.embedded == 0
+
+
+def test_a_changed_guide_updates_only_what_changed(tmp_path: Path) -> None:
+    embedder = StaticEmbedder()
+    chunks = guide_chunks()
+    KnowledgeBase(_client(tmp_path), HashingEmbeddingFunction(), embedder, chunks=chunks)
+
+    edited = list(chunks)
+    edited[10] = replace(edited[10], text=edited[10].text + " An extra sentence about evaluation.")
+    del edited[20]
+    edited = [replace(c, position=i) for i, c in enumerate(edited)]
+    ef = HashingEmbeddingFunction()
+    kb = KnowledgeBase(_client(tmp_path), ef, embedder, chunks=edited)
+    assert (kb.sync_report.added, kb.sync_report.removed) == (1, 2)
+    assert ef.embedded == 1
+    stored = _client(tmp_path).get_collection(GUIDE_COLLECTION).get(include=["metadatas"])
+    assert len(stored["ids"]) == len(edited)
+    positions = sorted(int(m["position"]) for m in stored["metadatas"] or [])
+    assert positions == list(range(len(edited)))
+
+
+def test_switching_the_embedding_model_re_indexes_instead_of_failing(tmp_path: Path) -> None:
+    embedder = StaticEmbedder()
+    KnowledgeBase(_client(tmp_path), HashingEmbeddingFunction(), embedder)
+    kb = KnowledgeBase(_client(tmp_path), WordLlamaEmbeddingFunction(embedder=embedder), embedder)
+    assert kb.sync_report.rebuilt
+    assert kb.sync_report.added == 0  # the stored documents were re-embedded by the rebuild
+    collection = _client(tmp_path).get_collection(GUIDE_COLLECTION)
+    assert collection.count() == len(kb.chunks)
+    assert "wordllama" in str((collection.metadata or {}).get("embedding_model"))
+    assert kb.retriever.search("mode collapse in GANs", 1, mode="dense")[0].section.startswith("Master GAN")
+
+    back = KnowledgeBase(_client(tmp_path), HashingEmbeddingFunction(), embedder)
+    assert back.sync_report.rebuilt and back.sync_report.unchanged == len(kb.chunks)

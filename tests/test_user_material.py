@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from agent.services import Services
+from knowledge.user_material import MAX_BYTES, IngestError
+
+
+def _jd(tmp_path: Path) -> Path:
+    path = tmp_path / "job-description.md"
+    path.write_text(
+        "# Senior ML Engineer\n\nYou will own our retrieval stack.\n\n## Must have\n\n"
+        "Experience running Kubernetes autoscaling for GPU inference fleets.\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_ingested_files_are_searched_alongside_the_guide_and_cited_by_file_and_heading(
+    fresh_services: Services, tmp_path: Path
+) -> None:
+    material = fresh_services.knowledge.material
+    done = material.ingest("asha", [_jd(tmp_path)])
+    assert [(f.name, f.chunks) for f in done] == [("job-description.md", 2)]
+    results = fresh_services.knowledge.retriever.search("kubernetes autoscaling GPU inference", 3, user="asha")
+    assert results[0].source == "job-description.md"
+    assert results[0].section == "Senior ML Engineer > Must have"
+    assert any(r.source == "guide" for r in fresh_services.knowledge.retriever.search("mode collapse", 3, user="asha"))
+
+
+def test_one_users_material_is_invisible_to_another(fresh_services: Services, tmp_path: Path) -> None:
+    fresh_services.knowledge.material.ingest("asha", [_jd(tmp_path)])
+    other = fresh_services.knowledge.retriever.search("kubernetes autoscaling GPU inference", 5, user="ravi")
+    assert all(r.source == "guide" for r in other)
+
+
+def test_re_ingesting_a_file_replaces_its_chunks(fresh_services: Services, tmp_path: Path) -> None:
+    material = fresh_services.knowledge.material
+    path = _jd(tmp_path)
+    material.ingest("asha", [path])
+    again = material.ingest("asha", [path])
+    assert again[0].added == 0
+    path.write_text("# Senior ML Engineer\n\nNow we want Triton experience.\n", encoding="utf-8")
+    material.ingest("asha", [path])
+    assert material.collection.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda d: d / "missing.md", "no such file or directory"),
+        (lambda d: (d / "empty-dir").mkdir() or d / "empty-dir", "has no Markdown or text files"),
+        (lambda d: (d / "img.md").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00") and d / "img.md", "binary"),
+        (lambda d: (d / "latin1.txt").write_bytes("café résumé".encode("latin-1")) and d / "latin1.txt", "not valid UTF-8"),
+        (lambda d: (d / "blank.md").write_text("  \n\n ") and d / "blank.md", "empty"),
+        (lambda d: (d / "huge.txt").write_text("a" * (MAX_BYTES + 1)) and d / "huge.txt", "limit is 5 MB"),
+    ],
+)
+def test_bad_files_fail_with_one_line_and_write_nothing(
+    fresh_services: Services, tmp_path: Path, make: object, message: str
+) -> None:
+    good = _jd(tmp_path)
+    bad = make(tmp_path)  # type: ignore[operator]
+    material = fresh_services.knowledge.material
+    with pytest.raises(IngestError) as caught:
+        material.ingest("asha", [good, bad])
+    assert message in str(caught.value) and "\n" not in str(caught.value)
+    assert material.collection.count() == 0
