@@ -10,6 +10,7 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from pydantic import ValidationError
 
@@ -29,13 +30,21 @@ def _positive_int(text: str) -> int:
     return value
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line errors: the message and where to look, no usage dump."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog=PROG, description="A mock interviewer for Generative-AI and ML job interviews.")
+    parser = _Parser(prog=PROG, description="A mock interviewer for Generative-AI and ML job interviews.")
     parser.add_argument(
         "--data-dir",
         metavar="DIR",
         type=Path,
-        help="where the index, sessions and caches live (env MOCK_INTERVIEW_HOME; default ~/.local/share/mock-interview)",
+        help="where the index, sessions and caches live "
+        "(env MOCK_INTERVIEW_HOME; default ~/.local/share/mock-interview)",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -84,10 +93,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from agent.services import Services, StartupError
     from agent.settings import Settings
-    from knowledge.embeddings import EmbeddingUnavailable
-    from knowledge.question_bank import QuestionBankError
-    from knowledge.tokens import TokenizerUnavailable
-    from knowledge.user_material import IngestError
+    from knowledge.errors import EmbeddingUnavailable, IngestError, QuestionBankError, TokenizerUnavailable
 
     try:
         overrides = {"home": args.data_dir} if args.data_dir else {}

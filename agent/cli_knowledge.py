@@ -44,7 +44,7 @@ def ingest(services: Services, args: argparse.Namespace) -> int:
         unchanged = f.chunks - f.added
         note = f" ({unchanged} unchanged)" if unchanged else ""
         print(f"Ingested {f.name}: {f.chunks} chunk{'s' if f.chunks != 1 else ''}{note}")
-    print(f"Searchable now with: mock-interview guide search \"...\" --user {args.user}")
+    print(f'Searchable now with: mock-interview guide search "..." --user {args.user}')
     return 0
 
 

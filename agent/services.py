@@ -53,7 +53,7 @@ class Services:
                 path=str(self.settings.chroma_dir),
                 settings=ChromaSettings(anonymized_telemetry=False),
             )
-        except Exception as exc:  # Chroma raises a variety of types for a broken store
+        except Exception as exc:  # noqa: BLE001 - Chroma raises many types for a broken store
             raise StartupError(f"cannot open the index in {self.settings.chroma_dir}: {exc}") from None
 
     @cached_property

@@ -22,12 +22,10 @@ import numpy as np
 from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
 from chromadb.utils.embedding_functions import register_embedding_function
 
+from knowledge.errors import EmbeddingUnavailable
+
 WORDLLAMA_CONFIG = "l2_supercat"
 WORDLLAMA_DIM = 256
-
-
-class EmbeddingUnavailable(RuntimeError):
-    """The embedding model's files are missing or unusable."""
 
 
 def _wordllama_dir() -> Path:
@@ -49,10 +47,8 @@ class StaticEmbedder:
         weights_path = root / "weights" / f"{config}_{dim}.safetensors"
         try:
             self.tokenizer = Tokenizer.from_file(str(tokenizer_path))
-            self.matrix = np.ascontiguousarray(
-                load_file(str(weights_path))["embedding.weight"], dtype=np.float32
-            )
-        except Exception as exc:  # any unreadable file means the install is broken
+            self.matrix = np.ascontiguousarray(load_file(str(weights_path))["embedding.weight"], dtype=np.float32)
+        except Exception as exc:  # noqa: BLE001 - any unreadable file means a broken install
             raise EmbeddingUnavailable(f"cannot load the bundled WordLlama model: {exc}") from None
         self.tokenizer.enable_padding()
         self.tokenizer.no_truncation()
@@ -98,9 +94,7 @@ class WordLlamaEmbeddingFunction(EmbeddingFunction[Documents]):
 
     @staticmethod
     def build_from_config(config: dict[str, Any]) -> WordLlamaEmbeddingFunction:
-        return WordLlamaEmbeddingFunction(
-            config.get("config", WORDLLAMA_CONFIG), int(config.get("dim", WORDLLAMA_DIM))
-        )
+        return WordLlamaEmbeddingFunction(config.get("config", WORDLLAMA_CONFIG), int(config.get("dim", WORDLLAMA_DIM)))
 
     def default_space(self) -> str:  # type: ignore[override]
         return "cosine"

@@ -21,13 +21,10 @@ from pydantic import (
     model_validator,
 )
 
+from knowledge.errors import QuestionBankError
 from knowledge.taxonomy import ROLES, Role, Topic
 
 QUESTIONS_DIR = Path(__file__).with_name("questions")
-
-
-class QuestionBankError(ValueError):
-    """A question file is missing, unreadable or does not match the schema."""
 
 
 class _Strict(BaseModel):

@@ -128,7 +128,7 @@ class HybridRetriever:
             result = corpus.collection.query(
                 query_texts=[query],
                 n_results=min(self.candidates, allowed),
-                where=_where(corpus.where, section, topic),  # type: ignore[arg-type]
+                where=_where(corpus.where, section, topic),
                 include=["distances"],
             )
             scored.extend(zip(result["distances"][0], result["ids"][0], strict=True))  # type: ignore[index]

@@ -78,8 +78,6 @@ SECTION_TOPICS: dict[str, tuple[str, ...]] = {
     ),
     "Evaluation and metrics for text, image, and generative quality": ("evaluation",),
     "MLOps and deployment readiness for GenAI roles": ("mlops", "system_design"),
-    "Ethics, governance, and security topics you must be able to discuss": (
-        "ethics_governance",
-    ),
+    "Ethics, governance, and security topics you must be able to discuss": ("ethics_governance",),
     "Conclusion": ("role_fit",),
 }

@@ -17,6 +17,8 @@ from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from knowledge.errors import TokenizerUnavailable
+
 if TYPE_CHECKING:
     import tiktoken
 
@@ -33,10 +35,6 @@ ENCODINGS: dict[str, tuple[str, str]] = {
     ),
 }
 DEFAULT_ENCODING = "o200k_base"
-
-
-class TokenizerUnavailable(RuntimeError):
-    """The shipped encoding file is missing or does not match tiktoken's hash."""
 
 
 def cache_file_name(encoding: str) -> str:
@@ -85,9 +83,7 @@ class TokenCounter:
 
     def __init__(self, cache_dir: Path, encoding: str = DEFAULT_ENCODING) -> None:
         if encoding not in ENCODINGS:
-            raise TokenizerUnavailable(
-                f"unknown encoding {encoding!r}; choose one of {', '.join(ENCODINGS)}"
-            )
+            raise TokenizerUnavailable(f"unknown encoding {encoding!r}; choose one of {', '.join(ENCODINGS)}")
         prime_tiktoken_cache(cache_dir)
         self.encoding_name = encoding
 

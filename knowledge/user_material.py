@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from knowledge.errors import IngestError
 from knowledge.markdown_chunks import Chunk, chunk_markdown
 from knowledge.retrieval import Corpus, Record
 from knowledge.vector_index import NamedEmbeddingFunction, open_collection, sync_chunks
@@ -20,10 +21,6 @@ if TYPE_CHECKING:
 TEXT_SUFFIXES = frozenset({".md", ".markdown", ".txt", ".text"})
 MAX_BYTES = 5 * 1024 * 1024
 COLLECTION = "user_material"
-
-
-class IngestError(ValueError):
-    """A file cannot be ingested; the message is one line naming the file."""
 
 
 @dataclass(frozen=True)

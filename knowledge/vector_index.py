@@ -88,12 +88,14 @@ def _rebuild(client: ClientAPI, name: str, embedding_function: NamedEmbeddingFun
     ids, docs, metas = stored["ids"], stored["documents"] or [], stored["metadatas"] or []
     for start in range(0, len(ids), ADD_BATCH):
         end = start + ADD_BATCH
-        texts = [search_text(str(m.get("section", "")), d) for d, m in zip(docs[start:end], metas[start:end], strict=True)]
+        texts = [
+            search_text(str(m.get("section", "")), d) for d, m in zip(docs[start:end], metas[start:end], strict=True)
+        ]
         fresh.add(
             ids=ids[start:end],
             embeddings=embedding_function(texts),
             documents=docs[start:end],
-            metadatas=metas[start:end],  # type: ignore[arg-type]
+            metadatas=metas[start:end],
         )
     return fresh
 
@@ -107,7 +109,7 @@ def sync_chunks(
 ) -> SyncReport:
     """Make the records matching ``where`` equal to ``chunks``, embedding only new content."""
     wanted = {c.content_hash: c for c in chunks}
-    existing = collection.get(where=where, include=["metadatas"])  # type: ignore[arg-type]
+    existing = collection.get(where=where, include=["metadatas"])
     have = dict(zip(existing["ids"], existing["metadatas"] or [], strict=True))
     stale = [i for i in have if i not in wanted]
     if stale:
@@ -119,17 +121,13 @@ def sync_chunks(
             ids=[c.content_hash for c in batch],
             embeddings=embedding_function([c.search_text for c in batch]),
             documents=[c.text for c in batch],
-            metadatas=[chunk_metadata(c, **extra_metadata) for c in batch],  # type: ignore[misc]
+            metadatas=[chunk_metadata(c, **extra_metadata) for c in batch],
         )
     # Unchanged text whose position moved keeps its embedding; only metadata is rewritten.
-    moved = [
-        c
-        for h, c in wanted.items()
-        if h in have and have[h].get("position") != c.position
-    ]
+    moved = [c for h, c in wanted.items() if h in have and have[h].get("position") != c.position]
     if moved:
         collection.update(
             ids=[c.content_hash for c in moved],
-            metadatas=[chunk_metadata(c, **extra_metadata) for c in moved],  # type: ignore[misc]
+            metadatas=[chunk_metadata(c, **extra_metadata) for c in moved],
         )
     return SyncReport(added=len(new), removed=len(stale), unchanged=len(wanted) - len(new))

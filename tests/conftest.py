@@ -49,7 +49,9 @@ def fresh_services(tmp_path: Path) -> Services:
     return Services(make_settings(tmp_path / "home"))
 
 
-def run_cli(*args: str, home: Path, env: dict[str, str] | None = None, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+def run_cli(
+    *args: str, home: Path, env: dict[str, str] | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
     """Run the installed console script as a user would, with the network guard loaded."""
     full_env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "MOCK_INTERVIEW_"))}
     full_env["PYTHONPATH"] = os.pathsep.join([str(GUARD_DIR), full_env.get("PYTHONPATH", "")]).rstrip(os.pathsep)

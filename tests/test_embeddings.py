@@ -24,7 +24,15 @@ def test_offline_embeddings_match_wordllamas_own_inference_exactly() -> None:
 
 def test_similar_texts_are_closer_than_unrelated_ones() -> None:
     ef = WordLlamaEmbeddingFunction()
-    a, b, c = np.array(ef(["image generation with diffusion", "generating images by denoising diffusion", "quarterly tax filing deadline"]))
+    a, b, c = np.array(
+        ef(
+            [
+                "image generation with diffusion",
+                "generating images by denoising diffusion",
+                "quarterly tax filing deadline",
+            ]
+        )
+    )
     assert a @ b > a @ c
 
 

@@ -47,7 +47,10 @@ def test_heading_hierarchy_has_19_sections_and_their_subsections() -> None:
     assert len(subs) == 35
     assert "Master GAN concepts that come up in interviews" in tops
     assert "Mode collapse, instability, and mitigation techniques" in subs
-    assert "Master GAN concepts that come up in interviews > Mode collapse, instability, and mitigation techniques" in guide_sections()
+    assert (
+        "Master GAN concepts that come up in interviews > Mode collapse, instability, and mitigation techniques"
+        in guide_sections()
+    )
 
 
 def test_tables_and_quotes_are_markdown() -> None:

@@ -15,7 +15,10 @@ BENCH = Path(__file__).resolve().parent.parent / "benchmarks"
 def test_results_carry_section_text_score_and_source(services: Services) -> None:
     results = services.knowledge.retriever.search("how do I fix mode collapse in a GAN?", 3)
     assert len(results) == 3
-    assert results[0].section == "Master GAN concepts that come up in interviews > Mode collapse, instability, and mitigation techniques"
+    assert (
+        results[0].section
+        == "Master GAN concepts that come up in interviews > Mode collapse, instability, and mitigation techniques"
+    )
     assert "Wasserstein" in results[0].text
     assert results[0].source == "guide"
     assert results[0].score >= results[1].score >= results[2].score > 0
@@ -24,7 +27,9 @@ def test_results_carry_section_text_score_and_source(services: Services) -> None
 
 @pytest.mark.parametrize("mode", ["dense", "bm25", "hybrid"])
 def test_each_mode_finds_an_easy_query(services: Services, mode: str) -> None:
-    results = services.knowledge.retriever.search("Choosing a vector DB: FAISS, Chroma, Qdrant or Pinecone", 3, mode=mode)  # type: ignore[arg-type]
+    results = services.knowledge.retriever.search(
+        "Choosing a vector DB: FAISS, Chroma, Qdrant or Pinecone", 3, mode=mode
+    )  # type: ignore[arg-type]
     assert any(r.section.endswith("Choosing a vector DB") for r in results)
 
 
@@ -43,7 +48,9 @@ def test_empty_or_nonsense_queries_return_nothing_or_something_harmless(services
 
 
 def test_glossary_maps_jargon_and_neighbours_bring_word_variants(services: Services) -> None:
-    expander = QueryExpander({"product", "image", "hallucinations", "discriminator"}, services.static_embedder.embed, load_glossary())
+    expander = QueryExpander(
+        {"product", "image", "hallucinations", "discriminator"}, services.static_embedder.embed, load_glossary()
+    )
     extra = expander.expand("As a PM, why does the critic win and the picture look off?")
     assert "product" in extra and "discriminator" in extra
     assert tokenize("image")[0] in extra

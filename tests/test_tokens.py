@@ -29,7 +29,9 @@ def test_tiktoken_loads_both_encodings_offline(tmp_path: Path) -> None:
         ranks = load_tiktoken_bpe(url, expected_hash=sha)
         assert len(ranks) > 100_000
     assert tiktoken.get_encoding("cl100k_base").encode("hello world") == [15339, 1917]
-    assert tiktoken.get_encoding("o200k_base").decode(tiktoken.get_encoding("o200k_base").encode("नमस्ते 🙂")) == "नमस्ते 🙂"
+    assert (
+        tiktoken.get_encoding("o200k_base").decode(tiktoken.get_encoding("o200k_base").encode("नमस्ते 🙂")) == "नमस्ते 🙂"
+    )
 
 
 def test_counter_counts_and_truncates(tmp_path: Path) -> None:

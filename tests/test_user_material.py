@@ -53,7 +53,10 @@ def test_re_ingesting_a_file_replaces_its_chunks(fresh_services: Services, tmp_p
         (lambda d: d / "missing.md", "no such file or directory"),
         (lambda d: (d / "empty-dir").mkdir() or d / "empty-dir", "has no Markdown or text files"),
         (lambda d: (d / "img.md").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00") and d / "img.md", "binary"),
-        (lambda d: (d / "latin1.txt").write_bytes("café résumé".encode("latin-1")) and d / "latin1.txt", "not valid UTF-8"),
+        (
+            lambda d: (d / "latin1.txt").write_bytes("café résumé".encode("latin-1")) and d / "latin1.txt",
+            "not valid UTF-8",
+        ),
         (lambda d: (d / "blank.md").write_text("  \n\n ") and d / "blank.md", "empty"),
         (lambda d: (d / "huge.txt").write_text("a" * (MAX_BYTES + 1)) and d / "huge.txt", "limit is 5 MB"),
     ],
