@@ -1,0 +1,36 @@
+# Every target bootstraps what it needs: a fresh clone only needs python3 (>= 3.11).
+PYTHON ?= python3
+UV := $(PYTHON) -m uv
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint format bench install clean
+
+$(STAMP): pyproject.toml uv.lock
+	@$(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet --disable-pip-version-check uv
+	$(UV) sync --frozen --extra dev
+	@touch $@
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/mock-interview --help
+
+test: $(STAMP)
+	$(BIN)/pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks.retrieval
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
