@@ -142,6 +142,12 @@ class HybridRetriever:
         ranked = [records[i] for i, _ in index.rank(query, len(records))]
         return [r.id for r in ranked if _matches(r.metadata, section, topic)][: self.candidates]
 
+    def section_passages(self, section: str) -> list[Passage]:
+        """Every indexed guide passage of one section, in document order."""
+        records = [r for r in self.guide.records if r.metadata.get("section") == section]
+        records.sort(key=lambda r: int(r.metadata.get("position", 0)))
+        return [Passage(section, r.text, 1.0, str(r.metadata["source"])) for r in records]
+
     def search(
         self,
         query: str,

@@ -1,0 +1,114 @@
+"""Reading a candidate's answer: sentences, phrase matching, and the signs of gaming.
+
+Everything here is deterministic text analysis; the examiner decides what the signs mean.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from knowledge.lexical import STOPWORDS, tokenize
+
+MAX_ASSESSED_CHARS = 20_000
+SENTENCE_END = re.compile(r"(?<=[.!?।])\s+|\n+")
+WORD = re.compile(r"\w+(?:['’-]\w+)*", re.UNICODE)
+
+_GRADER_INSTRUCTIONS = [
+    r"\bignore\b[^.\n]{0,40}\b(instructions?|rubric|rules|guidelines|prompt|criteria)\b",
+    r"\b(disregard|override|bypass|forget)\b[^.\n]{0,40}\b(instructions?|rubric|rules|scoring|criteria|prompt)\b",
+    r"\b(give|award|assign|grade|score|rate|mark)\b[^.\n]{0,40}\b(10|ten|full marks|perfect|maximum|max|highest)\b",
+    r"\b10\s*/\s*10\b",
+    r"\bfull (marks|score)\b",
+    r"[\"']?score[\"']?\s*[:=]\s*\d",
+    r"\bsystem prompt\b",
+    r"\byou are (now )?(an? |the )?(grader|examiner|evaluator|assistant|ai)\b",
+    r"\b(note|message|instruction)s? (to|for) (the )?(grader|examiner|evaluator|ai|model|assistant)\b",
+    r"\b(grader|examiner|evaluator)('s)? note\b",
+    r"\bas an? (ai|language model)\b",
+    r"\bthis answer (is|deserves) (excellent|perfect|a 10|full)\b",
+]
+GRADER_INSTRUCTION = re.compile("|".join(f"(?:{p})" for p in _GRADER_INSTRUCTIONS), re.IGNORECASE)
+NO_ATTEMPT = re.compile(
+    r"^\W*(i\s+(really\s+)?(do\s*n[o']?t|dont)\s+know|no\s+idea|not\s+sure|i'?m\s+not\s+sure|pass|skip|no\s+clue|"
+    r"i\s+have\s+no\s+idea|idk|n/?a)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class AnswerText:
+    """An answer prepared for assessment (truncated if huge)."""
+
+    raw: str
+    text: str
+    truncated_from: int | None
+
+    @classmethod
+    def prepare(cls, raw: str) -> AnswerText:
+        text = raw.strip()
+        if len(text) > MAX_ASSESSED_CHARS:
+            return cls(raw, text[:MAX_ASSESSED_CHARS], len(text))
+        return cls(raw, text, None)
+
+    @property
+    def sentences(self) -> list[str]:
+        return split_sentences(self.text)
+
+    @property
+    def words(self) -> list[str]:
+        return WORD.findall(self.text.lower())
+
+
+def split_sentences(text: str) -> list[str]:
+    return [s.strip() for s in SENTENCE_END.split(text) if s and WORD.search(s)]
+
+
+def content_stems(text: str) -> set[str]:
+    return set(tokenize(text))
+
+
+def phrase_in(phrase: str, text_stems: list[str]) -> bool:
+    """True if the (stemmed) words of ``phrase`` appear consecutively in ``text_stems``."""
+    needle = tokenize(phrase)
+    if not needle:
+        return False
+    n = len(needle)
+    return any(text_stems[i : i + n] == needle for i in range(len(text_stems) - n + 1))
+
+
+def is_explanatory(sentence: str) -> bool:
+    """A sentence that explains rather than lists: long enough and with grammar in it."""
+    words = WORD.findall(sentence.lower())
+    if len(words) < 6:
+        return False
+    function_words = sum(1 for w in words if w in STOPWORDS)
+    return function_words >= 2 and function_words / len(words) >= 0.12
+
+
+def grader_instruction_sentences(sentences: list[str]) -> list[str]:
+    return [s for s in sentences if GRADER_INSTRUCTION.search(s)]
+
+
+def looks_like_keyword_list(answer: AnswerText) -> bool:
+    """Terms strung together without explanation (commas, newlines, few function words)."""
+    words = answer.words
+    if len(words) < 3:
+        return False
+    explanatory = [s for s in answer.sentences if is_explanatory(s)]
+    explanatory_words = sum(len(WORD.findall(s)) for s in explanatory)
+    return explanatory_words < 0.5 * len(words)
+
+
+def is_no_attempt(answer: AnswerText) -> bool:
+    return len(answer.words) <= 12 and bool(NO_ATTEMPT.search(answer.text))
+
+
+def copies_question(answer: AnswerText, question: str) -> bool:
+    """Most of what the answer says is the question's own words."""
+    said = content_stems(answer.text)
+    asked = content_stems(question)
+    if not said or not asked:
+        return False
+    new_words = said - asked
+    return len(new_words) <= max(2, 0.2 * len(said))

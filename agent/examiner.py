@@ -1,0 +1,40 @@
+"""The seam between the interviewer and whoever judges answers.
+
+Both backends — the offline examiner and the LLM examiner — implement :class:`Examiner`
+and return the same :class:`ExamResult`; the graph never knows which one it has.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from agent.models import Assessment
+from knowledge.question_bank import Question
+
+MAX_FOLLOW_UPS = 2
+
+
+@dataclass(frozen=True)
+class ExamRequest:
+    question: Question
+    answer: str  # everything the candidate has said about this question so far
+    latest: str  # this turn's message alone
+    follow_ups_asked: int = 0
+    asked_probes: tuple[str, ...] = ()
+    tendencies: tuple[str, ...] = ()  # key point ids this user has missed before
+    history: tuple[dict[str, str], ...] = field(default=())  # recent conversation, oldest first
+
+
+@dataclass(frozen=True)
+class ExamResult:
+    assessment: Assessment
+    backend: str  # "offline" or "llm"
+    note: str | None = None  # shown to the candidate in one line, e.g. a fallback reason
+    probe_id: str | None = None  # which probe the follow-up used, so it is not asked twice
+
+
+class Examiner(Protocol):
+    name: str
+
+    def examine(self, request: ExamRequest) -> ExamResult: ...
