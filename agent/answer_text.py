@@ -108,7 +108,7 @@ def copies_question(answer: AnswerText, question: str) -> bool:
     """Most of what the answer says is the question's own words."""
     said = content_stems(answer.text)
     asked = content_stems(question)
-    if not said or not asked:
+    shared = said & asked
+    if len(shared) < 3:
         return False
-    new_words = said - asked
-    return len(new_words) <= max(2, 0.2 * len(said))
+    return len(said - asked) <= max(2, 0.2 * len(said))

@@ -115,7 +115,9 @@ def write_critique(parts: CritiqueParts) -> str:
 def _flag_line(flag: str, parts: CritiqueParts) -> str:
     if flag == "off_topic":
         other = TOPIC_TITLES.get(parts.other_topic or "", "another topic")
-        return prompts.render("critique_flag_off_topic", other_topic=other, topic=TOPIC_TITLES.get(parts.topic, parts.topic))
+        return prompts.render(
+            "critique_flag_off_topic", other_topic=other, topic=TOPIC_TITLES.get(parts.topic, parts.topic)
+        )
     if flag == "truncated":
         return prompts.render("critique_flag_truncated", chars=f"{parts.truncated_from:,}", limit=f"{parts.limit:,}")
     return prompts.render(f"critique_flag_{flag}")
@@ -135,7 +137,11 @@ def choose_follow_up(
         missed.sort(key=lambda e: (-e.key_point.weight, e.key_point.id not in tendencies, order[e.key_point.id]))
         target = missed[0].key_point
         said = [e for e in evidence if e.covered and e.matched not in (None, "restated", "paraphrased")]
-        lead = prompts.render("lead_acknowledge", phrase=f"“{said[0].matched}”") if said else prompts.render("lead_neutral")
+        lead = (
+            prompts.render("lead_acknowledge", phrase=f"“{said[0].matched}”")
+            if said
+            else prompts.render("lead_neutral")
+        )
         return f"kp:{target.id}", prompts.render("follow_up_missed", lead=lead, probe=target.probe)
     remaining = [(i, p) for i, p in enumerate(question.probes) if f"probe:{i}" not in asked]
     if not remaining:

@@ -15,7 +15,12 @@ from agent.settings import Settings
 
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI
+    from langgraph.checkpoint.sqlite import SqliteSaver
 
+    from agent.examiner import Examiner
+    from agent.interviewer import Interviewer
+    from agent.memory import WeakAreaMemory
+    from agent.transcripts import TranscriptStore
     from knowledge.embeddings import StaticEmbedder
     from knowledge.knowledge_base import KnowledgeBase
     from knowledge.question_bank import QuestionBank
@@ -98,3 +103,59 @@ class Services:
 
         self._ensure_home()
         return TokenCounter(self.settings.cache_dir / "tiktoken")
+
+    @cached_property
+    def transcripts(self) -> TranscriptStore:
+        from agent.transcripts import TranscriptStore
+
+        self._ensure_home()
+        return TranscriptStore(self.settings.home / "sessions.sqlite")
+
+    @cached_property
+    def memory(self) -> WeakAreaMemory:
+        from agent.memory import WeakAreaMemory
+
+        self._ensure_home()
+        return WeakAreaMemory(
+            self.chroma, self.embedding_function, self.question_bank, self.settings.home / "memory-outbox.sqlite"
+        )
+
+    @cached_property
+    def offline_examiner(self) -> Examiner:
+        from agent.offline_examiner import OfflineExaminer
+
+        return OfflineExaminer(self.question_bank, self.knowledge.retriever, self.static_embedder.embed)
+
+    @cached_property
+    def examiner(self) -> Examiner:
+        return self.offline_examiner
+
+    @cached_property
+    def checkpointer(self) -> SqliteSaver:
+        import sqlite3
+
+        from langgraph.checkpoint.sqlite import SqliteSaver
+
+        self._ensure_home()
+        connection = sqlite3.connect(self.settings.home / "checkpoints.sqlite", check_same_thread=False)
+        saver = SqliteSaver(connection)
+        saver.setup()
+        return saver
+
+    @cached_property
+    def interviewer(self) -> Interviewer:
+        from agent.context import InterviewContext
+        from agent.graph import build_graph
+        from agent.interviewer import Interviewer
+
+        context = InterviewContext(self.question_bank, self.examiner, self.memory, self.transcripts)
+        return Interviewer(build_graph(self.checkpointer), context, self.transcripts)
+
+    def close(self) -> None:
+        """Finish background writes and release files; safe to call more than once."""
+        if "memory" in self.__dict__:
+            self.memory.close()
+            del self.__dict__["memory"]
+        if "transcripts" in self.__dict__:
+            self.transcripts.close()
+            del self.__dict__["transcripts"]

@@ -44,7 +44,12 @@ def whole_process_search(home: Path, runs: int = 5) -> list[float]:
     times = []
     for _ in range(runs):
         start = time.perf_counter()
-        subprocess.run([str(exe), "guide", "search", "how do I fix mode collapse", "--k", "3"], env=env, check=True, capture_output=True)
+        subprocess.run(
+            [str(exe), "guide", "search", "how do I fix mode collapse", "--k", "3"],
+            env=env,
+            check=True,
+            capture_output=True,
+        )
         times.append(time.perf_counter() - start)
     return times
 
@@ -102,7 +107,10 @@ def main() -> None:
             text=True,
             check=True,
         )
-        lines += ["", f"For scale: `import chromadb` alone takes {float(import_chroma.stdout):.2f} s in a fresh process here."]
+        lines += [
+            "",
+            f"For scale: `import chromadb` alone takes {float(import_chroma.stdout):.2f} s in a fresh process here.",
+        ]
         out = write_markdown("retrieval", "Retrieval benchmark", lines)
         print(out.read_text(encoding="utf-8"))
     finally:

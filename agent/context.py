@@ -1,0 +1,18 @@
+"""What every node may use, built once by the composition root and passed per run."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from agent.examiner import Examiner
+from agent.memory import WeakAreaMemory
+from agent.transcripts import TranscriptStore
+from knowledge.question_bank import QuestionBank
+
+
+@dataclass(frozen=True)
+class InterviewContext:
+    bank: QuestionBank
+    examiner: Examiner
+    memory: WeakAreaMemory
+    transcripts: TranscriptStore

@@ -1,0 +1,153 @@
+"""Driving the graph one candidate message at a time; what every front end talks to.
+
+The checkpoint is the source of truth for a session. ``send`` first finishes any run a
+crash left half done (the checkpoint knows its pending step), then handles the new message.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from agent.context import InterviewContext
+from agent.transcripts import TranscriptStore
+from knowledge.taxonomy import ROLES
+
+USER_NAME = re.compile(r"^[\w][\w .@+-]{0,63}$", re.UNICODE)
+MAX_QUESTIONS = 20
+
+
+class InterviewError(ValueError):
+    """A request the interviewer cannot act on; the message is one line."""
+
+
+def check_user(user: str) -> str:
+    user = user.strip()
+    if not USER_NAME.match(user):
+        raise InterviewError(
+            f"invalid user name {user!r}: use 1-64 letters, digits, spaces or . @ + - _"
+            " (starting with a letter or digit)"
+        )
+    return user
+
+
+def check_role(role: str) -> str:
+    if role not in ROLES:
+        raise InterviewError(f"unknown role {role!r}; choose one of: {', '.join(ROLES)}")
+    return role
+
+
+def new_session_id() -> str:
+    return f"{datetime.now(UTC):%Y%m%d}-{uuid.uuid4().hex[:8]}"
+
+
+@dataclass
+class TurnView:
+    session_id: str
+    messages: list[dict[str, Any]] = field(default_factory=list)  # produced by this call
+    assessment: dict[str, Any] | None = None
+    backend: str | None = None
+    note: str | None = None
+    done: bool = False
+    report: dict[str, Any] | None = None
+    question_number: int = 0
+    question_count: int = 0
+    prompt_kind: str = ""
+
+
+class Interviewer:
+    def __init__(self, graph: Any, context: InterviewContext, transcripts: TranscriptStore) -> None:
+        self.graph = graph
+        self.context = context
+        self.transcripts = transcripts
+
+    def _config(self, session_id: str) -> dict[str, Any]:
+        return {"configurable": {"thread_id": session_id}}
+
+    def _run(self, session_id: str, payload: dict[str, Any] | None) -> TurnView:
+        config = self._config(session_id)
+        before = len(self.graph.get_state(config).values.get("messages", []))
+        self.graph.invoke(payload, config, context=self.context, durability="sync")
+        return self._view(session_id, before)
+
+    def _view(self, session_id: str, since: int) -> TurnView:
+        values = self.graph.get_state(self._config(session_id)).values
+        new = values.get("messages", [])[since:]
+        assessed = any(m.get("kind") == "feedback" for m in new)
+        exam = values.get("last_exam") if assessed else None
+        if assessed and exam is None and values.get("results"):
+            exam = values["results"][-1]
+        return TurnView(
+            session_id=session_id,
+            messages=new,
+            assessment=(exam or {}).get("assessment"),
+            backend=(exam or {}).get("backend"),
+            note=(exam or {}).get("note"),
+            done=bool(values.get("done")),
+            report=values.get("report"),
+            question_number=values.get("index", -1) + 1,
+            question_count=len(values.get("plan", [])),
+            prompt_kind=values.get("prompt_kind", ""),
+        )
+
+    def start(
+        self,
+        user: str,
+        role: str,
+        questions: int = 5,
+        seed: int | None = None,
+        difficulty: int | None = None,
+        session_id: str | None = None,
+    ) -> TurnView:
+        if not 1 <= questions <= MAX_QUESTIONS:
+            raise InterviewError(f"questions must be between 1 and {MAX_QUESTIONS}, got {questions}")
+        if difficulty is not None and difficulty not in (1, 2, 3):
+            raise InterviewError(f"difficulty must be 1, 2 or 3, got {difficulty}")
+        session_id = session_id or new_session_id()
+        payload = {
+            "session_id": session_id,
+            "user": check_user(user),
+            "role": check_role(role),
+            "question_count": questions,
+            "seed": seed,
+            "difficulty": difficulty,
+        }
+        return self._run(session_id, payload)
+
+    def finish_pending(self, session_id: str) -> TurnView | None:
+        """Complete a run that a crash interrupted; None if nothing was pending."""
+        config = self._config(session_id)
+        state = self.graph.get_state(config)
+        if not state.next:
+            return None
+        before = len(state.values.get("messages", []))
+        self.graph.invoke(None, config, context=self.context, durability="sync")
+        return self._view(session_id, before)
+
+    def send(self, session_id: str, text: str) -> TurnView:
+        if not self.exists(session_id):
+            raise InterviewError(f"no session {session_id!r}")
+        self.finish_pending(session_id)
+        return self._run(session_id, {"incoming": text})
+
+    def exists(self, session_id: str) -> bool:
+        return bool(self.graph.get_state(self._config(session_id)).values.get("plan"))
+
+    def history(self, session_id: str) -> TurnView:
+        """Everything said so far in a session (after finishing any interrupted run)."""
+        if not self.exists(session_id):
+            raise InterviewError(f"no session {session_id!r}")
+        self.finish_pending(session_id)
+        return self._view(session_id, 0)
+
+    def latest_unfinished(self, user: str) -> str | None:
+        for session in self.transcripts.sessions(user=user, status="active"):
+            if self.exists(session["id"]):
+                return str(session["id"])
+        return None
+
+    def state(self, session_id: str) -> dict[str, Any]:
+        return dict(self.graph.get_state(self._config(session_id)).values)

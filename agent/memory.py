@@ -1,0 +1,231 @@
+"""Long-term weak-area memory, one Chroma collection for all users.
+
+Every record carries the user id and every read filters by it. Three kinds of record:
+
+- ``score``: one per (user, session, question): the question's final score. Mastery of a
+  topic is a moving average of these in time order, so writing the same record twice (a
+  step re-run after a crash) changes nothing.
+- ``missed``: one per (user, question, key point) the user failed to make, with how
+  often; the document is the key point itself, so "what does this user tend to miss
+  about X" is a semantic query. Making the point later marks it resolved.
+- ``dismissed``: the user said a topic is no longer weak; it stays off the weak list
+  until a newer low score brings it back.
+
+Chroma writes are slow here (~200 ms each), so results are queued in a durable outbox and
+written behind the conversation; every read that must see them flushes the queue first.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from agent.outbox import Outbox
+from knowledge.question_bank import Question, QuestionBank
+from knowledge.vector_index import NamedEmbeddingFunction, open_collection
+
+if TYPE_CHECKING:
+    from chromadb.api import ClientAPI
+
+COLLECTION = "weak_areas"
+WEAK_BELOW = 6.0
+SMOOTHING = 0.5  # weight of the newest score in the moving average
+
+
+@dataclass(frozen=True)
+class WeakArea:
+    topic: str
+    mastery: float
+    answered: int
+    missed_points: list[str] = field(default_factory=list)
+    sections: list[str] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "topic": self.topic,
+            "mastery": round(self.mastery, 1),
+            "answered": self.answered,
+            "missed_points": self.missed_points,
+            "sections": self.sections,
+        }
+
+
+def _uid(user: str) -> str:
+    return hashlib.sha1(user.encode()).hexdigest()[:16]
+
+
+class WeakAreaMemory:
+    def __init__(
+        self, client: ClientAPI, embedding_function: NamedEmbeddingFunction, bank: QuestionBank, outbox_path: Path
+    ) -> None:
+        self.collection, _ = open_collection(client, COLLECTION, embedding_function)
+        self.bank = bank
+        self.outbox = Outbox(outbox_path, self._apply)
+        self.outbox.flush()  # anything a crash left queued
+
+    def close(self) -> None:
+        self.outbox.close()
+
+    def _apply(self, jobs: list[dict[str, Any]]) -> None:
+        """Write a batch of queued outcomes with as few Chroma calls as possible."""
+        upserts: dict[str, tuple[str, dict[str, Any]]] = {}
+        resolved: dict[str, dict[str, Any]] = {}
+        for job in jobs:
+            self._records_for(job, upserts, resolved)
+        if upserts:
+            ids = list(upserts)
+            self.collection.upsert(
+                ids=ids,
+                documents=[upserts[i][0] for i in ids],
+                metadatas=[upserts[i][1] for i in ids],
+            )
+        if resolved:
+            ids = list(resolved)
+            self.collection.update(ids=ids, metadatas=[resolved[i] for i in ids])
+
+    def _records_for(
+        self,
+        job: dict[str, Any],
+        upserts: dict[str, tuple[str, dict[str, Any]]],
+        resolved: dict[str, dict[str, Any]],
+    ) -> None:
+        user, session_id, stamp = job["user"], job["session_id"], float(job["ts"])
+        question = self.bank.get(job["question_id"])
+        upserts[f"score:{_uid(user)}:{session_id}:{question.id}"] = (
+            question.question,
+            {
+                "user": user,
+                "kind": "score",
+                "topic": question.topic,
+                "question_id": question.id,
+                "session_id": session_id,
+                "score": float(job["score"]),
+                "ts": stamp,
+            },
+        )
+        prefix = f"missed:{_uid(user)}:{question.id}:"
+        existing = {i: m for i, _, m in self._get(user, "missed", question_id=question.id)}
+        existing.update({i: m for i, (_, m) in upserts.items() if i.startswith(prefix)})  # earlier jobs in this batch
+        for kp_id in job["missed"]:
+            kp = question.key_point(kp_id)
+            record_id = f"missed:{_uid(user)}:{question.id}:{kp_id}"
+            old = existing.get(record_id, {})
+            repeat = old.get("last_session") == session_id
+            upserts[record_id] = (
+                kp.point,
+                {
+                    "user": user,
+                    "kind": "missed",
+                    "topic": question.topic,
+                    "question_id": question.id,
+                    "key_point_id": kp_id,
+                    "section": kp.section,
+                    "resolved": False,
+                    "ts": stamp,
+                    "times": int(old.get("times", 0)) + (0 if repeat else 1),
+                    "last_session": session_id,
+                },
+            )
+        for kp_id in job["covered"]:
+            record_id = f"missed:{_uid(user)}:{question.id}:{kp_id}"
+            previous = existing.get(record_id)
+            if previous is not None and not previous.get("resolved"):
+                if record_id in upserts:
+                    upserts[record_id][1]["resolved"] = True
+                else:
+                    resolved[record_id] = {**previous, "resolved": True}
+
+    def _get(self, user: str, kind: str, **equals: str) -> list[tuple[str, str, dict[str, Any]]]:
+        clauses: list[dict[str, Any]] = [{"user": user}, {"kind": kind}, *({k: v} for k, v in equals.items())]
+        got = self.collection.get(where={"$and": clauses}, include=["documents", "metadatas"])
+        return [
+            (i, d, dict(m)) for i, d, m in zip(got["ids"], got["documents"] or [], got["metadatas"] or [], strict=True)
+        ]
+
+    def record_question(
+        self,
+        user: str,
+        session_id: str,
+        question: Question,
+        score: float,
+        missed_ids: list[str],
+        covered_ids: list[str],
+    ) -> None:
+        """Queue a question's outcome; it is written to Chroma in the background."""
+        self.outbox.put(
+            {
+                "user": user,
+                "session_id": session_id,
+                "question_id": question.id,
+                "score": float(score),
+                "missed": list(missed_ids),
+                "covered": list(covered_ids),
+                "ts": time.time(),
+            }
+        )
+
+    def mastery(self, user: str) -> dict[str, float]:
+        return {topic: value for topic, (value, _, _) in self._mastery(user).items()}
+
+    def _mastery(self, user: str) -> dict[str, tuple[float, int, float]]:
+        """topic → (moving average, answers, time of the latest score)."""
+        self.outbox.flush()
+        scores = sorted((m["ts"], m["topic"], float(m["score"])) for _, _, m in self._get(user, "score"))
+        out: dict[str, tuple[float, int, float]] = {}
+        for ts, topic, score in scores:
+            if topic in out:
+                value, count, _ = out[topic]
+                out[topic] = ((1 - SMOOTHING) * value + SMOOTHING * score, count + 1, ts)
+            else:
+                out[topic] = (score, 1, ts)
+        return out
+
+    def weak_areas(self, user: str) -> list[WeakArea]:
+        self.outbox.flush()
+        dismissed = {m["topic"]: float(m["ts"]) for _, _, m in self._get(user, "dismissed")}
+        missed = [m | {"point": d} for _, d, m in self._get(user, "missed") if not m.get("resolved")]
+        areas = []
+        for topic, (value, count, latest) in self._mastery(user).items():
+            if value >= WEAK_BELOW or dismissed.get(topic, 0.0) >= latest:
+                continue
+            points = sorted((m for m in missed if m["topic"] == topic), key=lambda m: (-int(m["times"]), m["point"]))
+            sections = list(dict.fromkeys(str(m["section"]) for m in points))
+            areas.append(WeakArea(topic, value, count, [str(m["point"]) for m in points], sections))
+        return sorted(areas, key=lambda a: a.mastery)
+
+    def dismiss(self, user: str, topic: str) -> bool:
+        """Take ``topic`` off the weak list; False if it was not on it."""
+        if topic not in {a.topic for a in self.weak_areas(user)}:
+            return False
+        self.collection.upsert(
+            ids=[f"dismissed:{_uid(user)}:{topic}"],
+            documents=[f"dismissed {topic}"],
+            metadatas=[{"user": user, "kind": "dismissed", "topic": topic, "ts": time.time()}],
+        )
+        return True
+
+    def tendencies(self, user: str, question: Question) -> tuple[str, ...]:
+        """Key point ids of ``question`` this user has missed before and not yet made.
+
+        Reads without flushing: within a session a question is not asked twice, and the
+        session's start (planning) flushed everything earlier sessions wrote.
+        """
+        missed = self._get(user, "missed", question_id=question.id)
+        return tuple(m["key_point_id"] for _, _, m in missed if not m.get("resolved"))
+
+    def similar_misses(self, user: str, text: str, k: int = 3) -> list[str]:
+        """What this user has missed that is closest in meaning to ``text`` (any question)."""
+        self.outbox.flush()
+        where = {"$and": [{"user": user}, {"kind": "missed"}, {"resolved": False}]}
+        count = len(self._get(user, "missed"))
+        if count == 0:
+            return []
+        got = self.collection.query(query_texts=[text], n_results=min(k, count), where=where)  # type: ignore[arg-type]
+        return list((got["documents"] or [[]])[0])
+
+    def forget_user(self, user: str) -> None:
+        self.outbox.flush()
+        self.collection.delete(where={"user": user})

@@ -1,0 +1,96 @@
+"""A durable write-behind queue: jobs are committed to SQLite at once (sub-millisecond)
+and applied later, in batches, by a background thread, so slow writes stay off the
+interview's critical path. A Chroma upsert costs ~200 ms on this disk and its bindings
+hold the GIL for much of it, so the worker also waits for a quiet moment (no new job for
+``idle_seconds``) before writing: between answers the candidate is thinking.
+
+A job survives a crash: it is deleted only after it has been applied, and pending jobs
+are applied again on the next start. Jobs must therefore be idempotent. Readers that
+need every write call :meth:`flush` first.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
+Apply = Callable[[list[dict[str, Any]]], None]
+BATCH = 200
+
+
+class Outbox:
+    def __init__(self, path: Path, apply: Apply, idle_seconds: float = 1.5) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._apply = apply
+        self.idle_seconds = idle_seconds
+        self._last_put = 0.0
+        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS jobs (id INTEGER PRIMARY KEY AUTOINCREMENT, payload TEXT NOT NULL)"
+        )
+        self._db_lock = threading.Lock()
+        self._apply_lock = threading.Lock()  # one drain at a time, in order
+        self._wake = threading.Event()
+        self._stopped = False
+        self._worker: threading.Thread | None = None
+
+    def put(self, payload: dict[str, Any]) -> None:
+        with self._db_lock:
+            self._db.execute("INSERT INTO jobs (payload) VALUES (?)", (json.dumps(payload),))
+        self._last_put = time.monotonic()
+        self._ensure_worker()
+        self._wake.set()
+
+    def pending(self) -> int:
+        with self._db_lock:
+            return int(self._db.execute("SELECT COUNT(*) FROM jobs").fetchone()[0])
+
+    def flush(self) -> None:
+        """Apply every pending job now, in order (raises if a job fails)."""
+        with self._apply_lock:
+            while True:
+                with self._db_lock:
+                    rows = self._db.execute("SELECT id, payload FROM jobs ORDER BY id LIMIT ?", (BATCH,)).fetchall()
+                if not rows:
+                    return
+                self._apply([json.loads(r[1]) for r in rows])
+                with self._db_lock:
+                    self._db.execute("DELETE FROM jobs WHERE id <= ?", (rows[-1][0],))
+
+    def _ensure_worker(self) -> None:
+        if self._worker is None or not self._worker.is_alive():
+            self._worker = threading.Thread(target=self._run, name="outbox", daemon=True)
+            self._worker.start()
+
+    def _run(self) -> None:
+        while not self._stopped:
+            self._wake.wait()
+            self._wake.clear()
+            while not self._stopped and (quiet := time.monotonic() - self._last_put) < self.idle_seconds:
+                time.sleep(self.idle_seconds - quiet)
+            if self._stopped:
+                return
+            try:
+                self.flush()
+            except Exception:
+                log.exception("background write failed; it stays queued")
+
+    def close(self) -> None:
+        """Apply what is pending, stop the worker and close the file."""
+        try:
+            self.flush()
+        finally:
+            self._stopped = True
+            self._wake.set()
+            if self._worker is not None:
+                self._worker.join(timeout=5)
+            with self._db_lock:
+                self._db.close()

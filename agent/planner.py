@@ -1,0 +1,85 @@
+"""Planning a session: which questions, in which order, and why.
+
+Weak topics come first (spaced repetition: a topic keeps coming back while its mastery is
+low), then new ground drawn by the role track's weights, one question per topic until
+topics run out, easiest first. Questions the user saw in their last sessions are not
+asked again while others are available.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from agent.memory import WeakArea
+from knowledge.question_bank import Question, QuestionBank
+
+
+@dataclass(frozen=True)
+class PlannedQuestion:
+    question_id: str
+    topic: str
+    reason: str  # "revisit" or "new"
+    detail: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _fit(question: Question, role: str, difficulty: int | None) -> float:
+    weight = question.roles[role]  # type: ignore[index]
+    if difficulty is not None:
+        weight *= 1.0 / (1 + abs(question.difficulty - difficulty))
+    return weight
+
+
+def _pick(candidates: list[Question], role: str, difficulty: int | None, rng: random.Random) -> Question:
+    weights = [max(_fit(q, role, difficulty), 1e-6) for q in candidates]
+    return rng.choices(candidates, weights=weights, k=1)[0]
+
+
+def plan_session(
+    bank: QuestionBank,
+    role: str,
+    count: int,
+    weak_areas: list[WeakArea],
+    recent: set[str],
+    seed: int | None = None,
+    difficulty: int | None = None,
+) -> list[PlannedQuestion]:
+    rng = random.Random(seed)
+    pool = [q for q in bank.questions if q.roles[role] > 0]  # type: ignore[index]
+    used: set[str] = set()
+    plan: list[PlannedQuestion] = []
+
+    revisits = weak_areas[: max(1, min(len(weak_areas), (count + 1) // 2))] if count > 1 else weak_areas[:1]
+    for area in revisits:
+        in_topic = [q for q in pool if q.topic == area.topic and q.id not in used]
+        fresh = [q for q in in_topic if q.id not in recent] or in_topic
+        if not fresh:
+            continue
+        question = _pick(fresh, role, difficulty, rng)
+        used.add(question.id)
+        plan.append(PlannedQuestion(question.id, question.topic, "revisit", f"mastery {area.mastery:.1f}/10"))
+
+    topics_done = {p.topic for p in plan}
+    new: list[Question] = []
+    while len(plan) + len(new) < count:
+        open_topics = sorted({q.topic for q in pool if q.id not in used} - topics_done)
+        if not open_topics:
+            if not topics_done:
+                break
+            topics_done = set()  # every topic had a turn: allow a second question per topic
+            continue
+        topic_weight = {t: max(_fit(q, role, difficulty) for q in pool if q.topic == t) for t in open_topics}
+        topic = rng.choices(open_topics, weights=[topic_weight[t] for t in open_topics], k=1)[0]
+        in_topic = [q for q in pool if q.topic == topic and q.id not in used]
+        fresh = [q for q in in_topic if q.id not in recent] or in_topic
+        question = _pick(fresh, role, difficulty, rng)
+        used.add(question.id)
+        topics_done.add(topic)
+        new.append(question)
+    new.sort(key=lambda q: q.difficulty)
+    plan.extend(PlannedQuestion(q.id, q.topic, "new") for q in new)
+    return plan[:count]

@@ -1,0 +1,78 @@
+"""The end-of-session report: scores by topic and dimension, strengths, weak areas, and a
+study plan that points at the guide sections behind what was missed."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from statistics import mean
+from typing import Any
+
+from agent.models import DIMENSIONS
+from knowledge.question_bank import QuestionBank
+
+WEAK_BELOW = 6.0
+STRONG_FROM = 7.5
+EXCERPT_CHARS = 160
+
+
+def _excerpt(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= EXCERPT_CHARS else text[: EXCERPT_CHARS - 1].rstrip() + "…"
+
+
+def build_report(results: list[dict[str, Any]], plan: list[dict[str, Any]], bank: QuestionBank) -> dict[str, Any]:
+    questions = []
+    for result in results:
+        question = bank.get(result["question_id"])
+        assessment = result.get("assessment") or {}
+        questions.append(
+            {
+                "question_id": question.id,
+                "topic": question.topic,
+                "question": question.question,
+                "score": float(result["score"]),
+                "skipped": bool(result["skipped"]),
+                "dimensions": assessment.get("dimensions", {}),
+                "missed_ids": assessment.get("missed_ids", [kp.id for kp in question.key_points]),
+                "excerpt": _excerpt(result.get("answer", "")),
+            }
+        )
+    by_topic_scores: dict[str, list[float]] = defaultdict(list)
+    for q in questions:
+        by_topic_scores[q["topic"]].append(q["score"])
+    by_topic = {t: round(mean(s), 1) for t, s in by_topic_scores.items()}
+    answered = [q for q in questions if not q["skipped"]]
+    dimensions = {
+        d: round(mean(q["dimensions"].get(d, 0) for q in answered), 1) if answered else 0.0 for d in DIMENSIONS
+    }
+    weak_topics = sorted((t for t, s in by_topic.items() if s < WEAK_BELOW), key=lambda t: by_topic[t])
+    weak_areas = []
+    study_plan = []
+    for topic in weak_topics:
+        missed = [
+            bank.get(q["question_id"]).key_point(kp_id)
+            for q in questions
+            if q["topic"] == topic
+            for kp_id in q["missed_ids"]
+        ]
+        weak_areas.append({"topic": topic, "score": by_topic[topic], "missed": [kp.point for kp in missed]})
+        study_plan.append({"topic": topic, "sections": list(dict.fromkeys(kp.section for kp in missed))})
+    highlights = {}
+    if answered:
+        best = max(answered, key=lambda q: q["score"])
+        worst = min(answered, key=lambda q: q["score"])
+        highlights = {
+            "best": {k: best[k] for k in ("question_id", "topic", "score", "excerpt")},
+            "weakest": {k: worst[k] for k in ("question_id", "topic", "score", "excerpt")},
+        }
+    return {
+        "overall": round(mean(q["score"] for q in questions), 1) if questions else 0.0,
+        "by_topic": by_topic,
+        "dimensions": dimensions,
+        "strengths": [t for t, s in by_topic.items() if s >= STRONG_FROM],
+        "weak_areas": weak_areas,
+        "study_plan": study_plan,
+        "questions": questions,
+        "highlights": highlights,
+        "planned": len(plan),
+    }

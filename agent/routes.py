@@ -1,0 +1,46 @@
+"""Where the interview goes next. Each router's return type lists its possible routes."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from agent.examiner import MAX_FOLLOW_UPS
+from agent.state import InterviewState
+
+SKIP = "/skip"
+END = "/end"
+
+
+def route_turn(
+    state: InterviewState,
+) -> Literal["plan_session", "record_answer", "skip_question", "end_early", "session_over"]:
+    """A run starts here: a new session is planned, otherwise the candidate's message is handled."""
+    if not state.get("plan"):
+        return "plan_session"
+    if state.get("done"):
+        return "session_over"
+    command = (state.get("incoming") or "").strip().lower()
+    if command == END:
+        return "end_early"
+    if command == SKIP:
+        return "skip_question"
+    return "record_answer"
+
+
+def route_after_assessment(state: InterviewState) -> Literal["ask_follow_up", "close_question"]:
+    exam = state.get("last_exam") or {}
+    wants_more = bool(exam.get("assessment", {}).get("follow_up"))
+    if wants_more and state.get("follow_ups", 0) < MAX_FOLLOW_UPS:
+        return "ask_follow_up"
+    return "close_question"
+
+
+def route_after_end(state: InterviewState) -> Literal["close_question", "wrap_up"]:
+    """Ending early still counts a question whose answer was already assessed."""
+    return "close_question" if state.get("last_exam") else "wrap_up"
+
+
+def route_after_close(state: InterviewState) -> Literal["ask_question", "wrap_up"]:
+    if state.get("ending") or state["index"] + 1 >= len(state["plan"]):
+        return "wrap_up"
+    return "ask_question"
