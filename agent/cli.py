@@ -68,6 +68,57 @@ def build_parser() -> argparse.ArgumentParser:
     questions.add_argument("--role", choices=ROLES, metavar="ROLE", help=f"one of: {', '.join(ROLES)}")
     questions.add_argument("--json", action="store_true", help="print a JSON array with every field")
     questions.set_defaults(handler="agent.cli_knowledge:questions")
+
+    practice = commands.add_parser("practice", help="a mock interview in the terminal")
+    practice.add_argument("--user", required=True, help="your profile name")
+    practice.add_argument(
+        "--role", choices=ROLES, default="ml_engineer", metavar="ROLE", help=f"one of: {', '.join(ROLES)}"
+    )
+    practice.add_argument("--questions", type=_positive_int, default=5, help="number of questions (default 5)")
+    practice.add_argument("--difficulty", type=int, choices=(1, 2, 3), help="prefer this difficulty (1-3)")
+    practice.add_argument("--resume", action="store_true", help="continue your last unfinished session")
+    practice.set_defaults(handler="agent.cli_interview:practice")
+
+    simulate = commands.add_parser("simulate", help="run a whole interview against a scripted candidate")
+    simulate.add_argument("--user", required=True)
+    simulate.add_argument("--role", choices=ROLES, required=True, metavar="ROLE", help=f"one of: {', '.join(ROLES)}")
+    simulate.add_argument("--candidate", required=True, metavar="FILE", help="YAML/JSON: topic -> {answer, follow_ups}")
+    simulate.add_argument("--questions", type=_positive_int, default=5)
+    simulate.add_argument("--seed", type=int)
+    simulate.add_argument("--json", action="store_true")
+    simulate.set_defaults(handler="agent.cli_interview:simulate")
+
+    assess = commands.add_parser("assess", help="assess one answer to one question")
+    assess.add_argument("--question", required=True, metavar="TEXT")
+    assess.add_argument("--answer-file", required=True, metavar="FILE")
+    assess.add_argument("--role", choices=ROLES, metavar="ROLE", help="accepted for symmetry; scoring is role-neutral")
+    assess.add_argument("--json", action="store_true")
+    assess.set_defaults(handler="agent.cli_interview:assess")
+
+    sessions = commands.add_parser("sessions", help="past sessions: list, show, export")
+    session_commands = sessions.add_subparsers(dest="sessions_command", metavar="ACTION", required=True)
+    listing = session_commands.add_parser("list", help="list sessions")
+    listing.add_argument("--user")
+    listing.add_argument("--json", action="store_true")
+    listing.set_defaults(handler="agent.cli_sessions:sessions_list")
+    show = session_commands.add_parser("show", help="print a session as Markdown")
+    show.add_argument("session_id", metavar="ID")
+    show.set_defaults(handler="agent.cli_sessions:sessions_show")
+    export = session_commands.add_parser("export", help="export a session")
+    export.add_argument("session_id", metavar="ID")
+    export.add_argument("--format", choices=("md", "json"), default="md")
+    export.set_defaults(handler="agent.cli_sessions:sessions_export")
+
+    progress = commands.add_parser("progress", help="your mastery per topic and weak areas")
+    progress.add_argument("--user", required=True)
+    progress.add_argument("--json", action="store_true")
+    progress.set_defaults(handler="agent.cli_sessions:progress")
+
+    weak = commands.add_parser("weak-areas", help="list or dismiss your weak areas")
+    weak.add_argument("--user", required=True)
+    weak.add_argument("--dismiss", metavar="TOPIC", help="take a topic off the list")
+    weak.add_argument("--json", action="store_true")
+    weak.set_defaults(handler="agent.cli_sessions:weak_areas")
     return parser
 
 
@@ -91,9 +142,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 0
 
+    from agent.interviewer import InterviewError
     from agent.services import Services, StartupError
     from agent.settings import Settings
-    from knowledge.errors import EmbeddingUnavailable, IngestError, QuestionBankError, TokenizerUnavailable
+    from knowledge.errors import EmbeddingUnavailable, KnowledgeError, QuestionBankError, TokenizerUnavailable
 
     try:
         overrides = {"home": args.data_dir} if args.data_dir else {}
@@ -108,12 +160,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _resolve(args.handler)(services, args)
     except (StartupError, EmbeddingUnavailable, TokenizerUnavailable, QuestionBankError) as exc:
         return _fail(str(exc), 2)
-    except (IngestError, ValueError) as exc:
+    except (KnowledgeError, InterviewError) as exc:
         return _fail(str(exc))
     except KeyboardInterrupt:
         return _fail("interrupted", 130)
     except BrokenPipeError:
         return 0
+    finally:
+        services.close()
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ import textwrap
 from pathlib import Path
 
 from agent.services import Services
+from knowledge.errors import UsageError
 from knowledge.taxonomy import ROLE_TITLES, TOPIC_TITLES
 
 PREVIEW_CHARS = 420
@@ -19,7 +20,7 @@ def _print_json(data: object) -> None:
 
 def guide_search(services: Services, args: argparse.Namespace) -> int:
     if not args.query.strip():
-        raise ValueError("the search query is empty")
+        raise UsageError("the search query is empty")
     passages = services.knowledge.retriever.search(args.query, args.k, user=args.user, mode=args.mode)
     if args.json:
         _print_json([p.as_json() for p in passages])

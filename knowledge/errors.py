@@ -24,3 +24,7 @@ class QuestionBankError(KnowledgeError, ValueError):
 
 class IngestError(KnowledgeError, ValueError):
     """A file cannot be ingested; the message names the file."""
+
+
+class UsageError(KnowledgeError, ValueError):
+    """The request itself is unusable (an empty query, say)."""

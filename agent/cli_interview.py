@@ -1,0 +1,168 @@
+"""CLI commands that run interviews: practice (interactive), simulate (scripted), assess (one answer)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from agent.interviewer import InterviewError, TurnView, check_user
+from agent.services import Services
+
+DONE = "/done"
+COMMANDS = ("/skip", "/end")
+
+
+def _console() -> Any:
+    from rich.console import Console
+
+    return Console(highlight=False)
+
+
+def _show(console: Any, view: TurnView) -> None:
+    from agent import terminal
+
+    if view.assessment:
+        terminal.feedback_panel(console, view.assessment, view.note)
+    for message in view.messages:
+        if message["role"] == "assistant":
+            terminal.interviewer_message(console, message)
+    if view.report:
+        terminal.report_panel(console, view.report)
+
+
+class AnswerReader:
+    """Reads one answer: lines until an empty line or /done; a lone /skip or /end is a command.
+
+    ``partial`` holds what has been typed of the current answer, so Ctrl-C can save it.
+    """
+
+    def __init__(self, console: Any) -> None:
+        self.console = console
+        self.partial: list[str] = []
+
+    def read(self, draft: list[str]) -> str | None:
+        """The answer, or None when input has ended with nothing typed."""
+        self.partial = list(draft)
+        if draft:
+            self.console.print("[dim]Your unsent draft was restored; keep typing (an empty line sends it).[/]")
+            self.console.print("\n".join(draft))
+        self.console.print("[dim]Answer (empty line or /done to send; /skip, /end):[/]")
+        warned_empty = False
+        while True:
+            line = sys.stdin.readline()
+            if line == "":
+                return "\n".join(self.partial) if self.partial else None
+            line = line.rstrip("\n")
+            if not self.partial and line.strip().lower() in COMMANDS:
+                return line.strip().lower()
+            if line.strip().lower() == DONE or not line.strip():
+                if self.partial or warned_empty:
+                    return "\n".join(self.partial)
+                self.console.print("[yellow]That would send an empty answer. Press Enter again to send it, or type.[/]")
+                warned_empty = True
+                continue
+            self.partial.append(line)
+
+
+def practice(services: Services, args: argparse.Namespace) -> int:
+    interviewer = services.interviewer
+    user = check_user(args.user)
+    console = _console()
+    if args.resume:
+        session_id = interviewer.latest_unfinished(user)
+        if session_id is None:
+            raise InterviewError(f"no unfinished session for {user}; start one without --resume")
+        view = interviewer.history(session_id)
+        console.print(f"[dim]Resuming session {session_id}.[/]")
+        for message in view.messages[-3:]:
+            if message["role"] == "assistant":
+                from agent import terminal
+
+                terminal.interviewer_message(console, message)
+        draft = services.transcripts.session(session_id)["draft"].splitlines()
+    else:
+        view = interviewer.start(user, args.role, args.questions, difficulty=args.difficulty)
+        session_id = view.session_id
+        console.print(f"[dim]Session {session_id}. Ctrl-C saves; resume with --resume.[/]")
+        _show(console, view)
+        draft = []
+    reader = AnswerReader(console)
+    try:
+        while not view.done:
+            answer = reader.read(draft)
+            draft = []
+            if answer is None:
+                console.print(f"[yellow]Input ended. Session saved: mock-interview practice --user {user} --resume[/]")
+                return 0
+            view = interviewer.send(session_id, answer)
+            _show(console, view)
+    except KeyboardInterrupt:
+        services.transcripts.save_draft(session_id, "\n".join(reader.partial))
+        console.print(f"\n[yellow]Saved. Resume with: mock-interview practice --user {user} --resume[/]")
+        return 130
+    return 0
+
+
+def simulate(services: Services, args: argparse.Namespace) -> int:
+    from agent.simulation import load_script
+    from agent.simulation import simulate as run
+
+    script = load_script(Path(args.candidate))
+    result = run(services.interviewer, check_user(args.user), args.role, script, args.questions, args.seed)
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False, indent=2))
+        return 0
+    console = _console()
+    from agent import terminal
+
+    for turn in result["turns"]:
+        label = "Q" if turn["kind"] == "question" else "  follow-up"
+        score = turn["assessment"]["score"] if turn["assessment"] else "-"
+        console.print(f"{label} [{turn['topic']}] {turn['question'][:90]}  → {score}")
+    terminal.report_panel(console, result["report"])
+    console.print(f"[dim]Session {result['session_id']} saved.[/]")
+    return 0
+
+
+def assess(services: Services, args: argparse.Namespace) -> int:
+    from agent.examiner import ExamRequest
+    from agent.question_match import QuestionMatcher
+
+    path = Path(args.answer_file)
+    try:
+        answer = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InterviewError(f"{path}: no such file") from None
+    except UnicodeDecodeError:
+        raise InterviewError(f"{path}: not valid UTF-8 text") from None
+    if not args.question.strip():
+        raise InterviewError("the question is empty")
+    matcher = QuestionMatcher(services.question_bank, services.knowledge.retriever, services.static_embedder.embed)
+    match = matcher.match(args.question)
+    result = services.examiner.examine(ExamRequest(question=match.question, answer=answer, latest=answer))
+    assessment = result.assessment.public()
+    if not match.from_bank:
+        assessment["question_id"] = None
+    matched = (
+        {"id": match.question.id, "question": match.question.question, "similarity": match.similarity}
+        if match.from_bank
+        else None
+    )
+    if args.json:
+        print(json.dumps({**assessment, "matched": matched, "backend": result.backend}, ensure_ascii=False, indent=2))
+        return 0
+    console = _console()
+    if matched:
+        console.print(f"[dim]Matched bank question {matched['id']}: {matched['question']}[/]")
+    else:
+        sections = sorted({kp.section for kp in match.question.key_points})
+        console.print("[dim]No bank question is close; rubric built from the guide: " + "; ".join(sections) + "[/]")
+    from agent import terminal
+
+    terminal.feedback_panel(console, assessment, result.note)
+    if assessment["follow_up"]:
+        console.print(f"[bold magenta]Follow-up:[/] {assessment['follow_up']}")
+    return 0

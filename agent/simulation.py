@@ -1,0 +1,114 @@
+"""A whole interview against a scripted candidate (``mock-interview simulate`` and the eval).
+
+The script maps topic ids to an answer and the follow-up answers to give, in order; a
+``default`` entry covers topics not listed; once follow-ups run out the candidate says
+"I don't know.". Each run is a real session of that user: stored, and remembered.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from agent.export import session_json
+from agent.interviewer import Interviewer, InterviewError
+from knowledge.taxonomy import TOPICS
+
+OUT_OF_FOLLOW_UPS = "I don't know."
+
+
+class ScriptedAnswer(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    answer: str
+    follow_ups: list[str] = Field(default_factory=list)
+
+
+def load_script(path: Path) -> dict[str, ScriptedAnswer]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InterviewError(f"{path}: no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InterviewError(f"{path}: cannot read: {exc}") from None
+    try:
+        raw = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
+    except (json.JSONDecodeError, yaml.YAMLError):
+        raise InterviewError(f"{path}: not valid {'JSON' if path.suffix.lower() == '.json' else 'YAML'}") from None
+    if not isinstance(raw, dict) or not raw:
+        raise InterviewError(f"{path}: expected a mapping of topic ids to {{answer, follow_ups}}")
+    unknown = [k for k in raw if k not in (*TOPICS, "default")]
+    if unknown:
+        raise InterviewError(f"{path}: unknown topic {unknown[0]!r}; use topic ids ({', '.join(TOPICS)}) or 'default'")
+    script = {}
+    for topic, entry in raw.items():
+        try:
+            script[topic] = ScriptedAnswer.model_validate(entry)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"]) or "entry"
+            raise InterviewError(f"{path}: {topic}: {where}: {first['msg']}") from None
+    return script
+
+
+def _reply(script: dict[str, ScriptedAnswer], topic: str, kind: str, follow_up_index: int) -> str:
+    entry = script.get(topic) or script.get("default")
+    if entry is None:
+        return OUT_OF_FOLLOW_UPS
+    if kind == "question":
+        return entry.answer
+    return entry.follow_ups[follow_up_index] if follow_up_index < len(entry.follow_ups) else OUT_OF_FOLLOW_UPS
+
+
+def simulate(
+    interviewer: Interviewer,
+    user: str,
+    role: str,
+    script: dict[str, ScriptedAnswer],
+    questions: int = 5,
+    seed: int | None = None,
+) -> dict[str, Any]:
+    view = interviewer.start(user, role, questions, seed=seed)
+    follow_up_index = 0
+    while not view.done:
+        state = interviewer.state(view.session_id)
+        topic = state["plan"][state["index"]]["topic"]
+        kind = state["prompt_kind"]
+        follow_up_index = 0 if kind == "question" else follow_up_index
+        text = _reply(script, topic, kind, follow_up_index)
+        if kind == "follow_up":
+            follow_up_index += 1
+        view = interviewer.send(view.session_id, text)
+    return simulation_result(interviewer, view.session_id)
+
+
+def simulation_result(interviewer: Interviewer, session_id: str) -> dict[str, Any]:
+    data = session_json(interviewer.transcripts, session_id)
+    turns = [
+        {
+            "kind": t["kind"],
+            "topic": t["topic"],
+            "question_id": t["question_id"],
+            "question": t["question"],
+            "answer": t["answer"],
+            "backend": t["backend"],
+            "assessment": t["assessment"],
+        }
+        for t in data["turns"]
+    ]
+    backends = {t["backend"] for t in turns if t["backend"]}
+    report = dict(data["report"] or {})
+    return {
+        "session_id": data["session_id"],
+        "user": data["user"],
+        "role": data["role"],
+        "backend": "llm" if "llm" in backends else "offline",
+        "turns": turns,
+        "report": {
+            key: report.get(key)
+            for key in ("overall", "by_topic", "dimensions", "weak_areas", "study_plan", "strengths", "highlights")
+        },
+    }

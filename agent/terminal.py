@@ -1,0 +1,87 @@
+"""Rich rendering for the terminal: interviewer messages, feedback after an answer, the report."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console, Group
+from rich.markup import escape
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from agent.models import DIMENSIONS
+from knowledge.taxonomy import TOPIC_TITLES
+
+STYLE_BY_KIND = {"question": "bold cyan", "follow_up": "bold magenta", "opening": "cyan", "report": "bold green"}
+
+
+def bar(value: float, maximum: float, width: int = 10) -> str:
+    filled = round(width * max(0.0, min(value, maximum)) / maximum) if maximum else 0
+    return "█" * filled + "░" * (width - filled)
+
+
+def interviewer_message(console: Console, message: dict[str, Any]) -> None:
+    kind = message.get("kind", "")
+    if kind == "feedback":
+        return  # shown as the feedback panel instead
+    style = STYLE_BY_KIND.get(kind, "white")
+    label = {"question": "Interviewer", "follow_up": "Follow-up", "report": "Wrap-up"}.get(kind, "Interviewer")
+    console.print(Text(f"{label}: ", style=style) + Text(message["content"]))
+    console.print()
+
+
+def feedback_panel(console: Console, assessment: dict[str, Any], note: str | None = None) -> None:
+    score = float(assessment["score"])
+    color = "green" if score >= 7.5 else "yellow" if score >= 5 else "red"
+    dims = Table.grid(padding=(0, 1))
+    for dimension in DIMENSIONS:
+        value = assessment["dimensions"].get(dimension, 0)
+        dims.add_row(dimension, f"[{color}]{bar(value, 2, 6)}[/] {value}/2")
+    parts: list[Any] = [Text(f"Score {score:g}/10  {bar(score, 10)}", style=f"bold {color}"), dims]
+    if assessment["covered"]:
+        parts.append(Text("Covered", style="bold green"))
+        parts += [Text(f"  ✓ {p}") for p in assessment["covered"]]
+    if assessment["missed"]:
+        parts.append(Text("Missed", style="bold red"))
+        parts += [Text(f"  ✗ {p}") for p in assessment["missed"]]
+    for citation in assessment["citations"]:
+        parts.append(
+            Text.from_markup(f"  [dim]📖 {escape(citation['section'])}[/]\n     “{escape(citation['quote'])}”")
+        )
+    parts.append(Text(assessment["critique"], style="italic"))
+    if note:
+        parts.append(Text(note, style="yellow"))
+    for extra in assessment.get("notes", []):
+        parts.append(Text(extra, style="yellow"))
+    console.print(Panel(Group(*parts), title="Feedback", border_style=color))
+
+
+def report_panel(console: Console, report: dict[str, Any]) -> None:
+    table = Table(title=f"Overall {report['overall']:g}/10", show_edge=False)
+    table.add_column("topic")
+    table.add_column("score", justify="right")
+    table.add_column("")
+    for topic, score in report["by_topic"].items():
+        table.add_row(TOPIC_TITLES.get(topic, topic), f"{score:g}", bar(score, 10))
+    dims = Table(title="Answer framework (0–2)", show_edge=False)
+    dims.add_column("dimension")
+    dims.add_column("avg", justify="right")
+    dims.add_column("")
+    for dimension, value in report["dimensions"].items():
+        dims.add_row(dimension, f"{value:g}", bar(value, 2))
+    parts: list[Any] = [table, dims]
+    if report["strengths"]:
+        parts.append(
+            Text("Strengths: " + ", ".join(TOPIC_TITLES.get(t, t) for t in report["strengths"]), style="green")
+        )
+    for item in report["study_plan"]:
+        parts.append(Text(f"Study {TOPIC_TITLES.get(item['topic'], item['topic'])}:", style="bold yellow"))
+        parts += [Text(f"  📖 {section}") for section in item["sections"]]
+    highlights = report.get("highlights") or {}
+    if highlights.get("best"):
+        best = highlights["best"]
+        parts.append(
+            Text(f"Your best answer ({best['score']:g}/10, {TOPIC_TITLES.get(best['topic'], '')}): “{best['excerpt']}”")
+        )
+    console.print(Panel(Group(*parts), title="Report", border_style="green"))
