@@ -1,0 +1,181 @@
+"""The interviewer's evaluation (``make eval``): does the offline examiner judge answers the
+way an interviewer would, and does memory bring weak topics back?
+
+Data in ``eval/data`` (written apart from the examiner's code): for 14 bank questions a
+strong answer, a partial one with a planted gap, a weak one and three gaming attempts;
+off-topic and edge-case answers; five scripted candidates with two weak topics each.
+Writes ``eval/results.md`` and returns the metrics; ``tests/test_eval.py`` holds the goals.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass
+from itertools import combinations
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from agent.examiner import ExamRequest, Examiner
+from agent.services import Services
+from agent.settings import Settings
+from agent.simulation import load_script, simulate
+from knowledge.lexical import tokenize
+from knowledge.question_bank import KeyPoint, QuestionBank
+
+DATA = Path(__file__).resolve().parent / "data"
+RESULTS = Path(__file__).resolve().parent / "results.md"
+LEVELS = ("strong", "partial", "weak")
+GOALS = {
+    "ordering_accuracy": 0.95,
+    "planted_gap_found": 0.9,
+    "citation_in_right_section": 0.9,
+    "gaming_max_score": 3.0,
+    "weak_topics_revisited": 0.9,
+}
+
+
+@dataclass
+class EvalResult:
+    metrics: dict[str, float]
+    details: list[str]
+
+
+def _quote_supports(quote: str, point: KeyPoint) -> bool:
+    said = tokenize(quote)
+    if any(_contains(said, tokenize(a)) for a in point.aliases if tokenize(a)):
+        return True
+    wanted = set(tokenize(point.point))
+    return bool(wanted) and len(wanted & set(said)) / len(wanted) >= 0.3
+
+
+def _contains(stems: list[str], needle: list[str]) -> bool:
+    return any(stems[i : i + len(needle)] == needle for i in range(len(stems) - len(needle) + 1))
+
+
+def judge_answers(examiner: Examiner, bank: QuestionBank) -> tuple[dict[str, float], list[str]]:
+    entries = yaml.safe_load((DATA / "answers.yaml").read_text(encoding="utf-8"))
+    pairs = correct = gaps = gaps_found = cited = cite_ok = 0
+    gaming_scores: list[float] = []
+    details: list[str] = []
+
+    def run(question_id: str, answer: str) -> Any:
+        question = bank.get(question_id)
+        return question, examiner.examine(ExamRequest(question=question, answer=answer, latest=answer))
+
+    for entry in entries:
+        qid = entry["question_id"]
+        answers = {"strong": entry["strong"], "partial": entry["partial"]["answer"], "weak": entry["weak"]}
+        results = {level: run(qid, text)[1] for level, text in answers.items()}
+        scores = {level: results[level].assessment.score for level in LEVELS}
+        for better, worse in combinations(LEVELS, 2):
+            pairs += 1
+            correct += scores[better] > scores[worse]
+        details.append(f"| {qid} | {scores['strong']:g} | {scores['partial']:g} | {scores['weak']:g} |")
+        gap = entry["partial"]["gap"]
+        partial = results["partial"]
+        gaps += 1
+        gaps_found += gap in partial.assessment.missed_ids or partial.probe_id == f"kp:{gap}"
+        question = bank.get(qid)
+        for level in LEVELS:
+            assessment = results[level].assessment
+            for kp_id in assessment.missed_ids:
+                point = question.key_point(kp_id)
+                cited += 1
+                quotes = [c.quote for c in assessment.citations if c.section == point.section]
+                supported = any(_quote_supports(q, point) for q in quotes)
+                cite_ok += supported
+                if not supported:
+                    details.append(f"citation for {qid}.{kp_id} ({point.section[-40:]}): {quotes[:1]}")
+        for attempt in entry["gaming"]:
+            score = run(qid, attempt["answer"])[1].assessment.score
+            gaming_scores.append(score)
+            if score > GOALS["gaming_max_score"]:
+                details.append(f"gaming {attempt['kind']} on {qid} scored {score:g}")
+    for entry in yaml.safe_load((DATA / "off_topic.yaml").read_text(encoding="utf-8")):
+        score = run(entry["question_id"], entry["answer"])[1].assessment.score
+        gaming_scores.append(score)
+        if score > GOALS["gaming_max_score"]:
+            details.append(f"{entry.get('kind', 'off-topic')} answer on {entry['question_id']} scored {score:g}")
+    metrics = {
+        "ordering_accuracy": correct / pairs,
+        "planted_gap_found": gaps_found / gaps,
+        "citation_in_right_section": cite_ok / cited,
+        "gaming_max_score": max(gaming_scores),
+        "gaming_answers": float(len(gaming_scores)),
+    }
+    return metrics, details
+
+
+def weak_topics_revisited(services: Services, questions: int = 8) -> tuple[float, int, list[str]]:
+    """Session 1 finds weak topics; session 2 of the same user must open with them."""
+    weak_by_file = yaml.safe_load((DATA / "candidates" / "weak_topics.yaml").read_text(encoding="utf-8"))
+    hits = runs = 0
+    details = []
+    for name in sorted(weak_by_file):
+        script = load_script(DATA / "candidates" / name)
+        for role_index, role in enumerate(("ml_engineer", "researcher", "data_scientist", "product")):
+            user = f"eval-{Path(name).stem}-{role}"
+            first = simulate(services.interviewer, user, role, script, questions, seed=role_index)
+            weak = [w["topic"] for w in first["report"]["weak_areas"]]
+            if not weak:
+                continue
+            plan = services.interviewer.start(user, role, questions, seed=100 + role_index)
+            opening = services.interviewer.state(plan.session_id)["plan"][:2]
+            runs += 1
+            revisited = set(weak[:2]) <= {p["topic"] for p in opening}
+            hits += revisited
+            if not revisited:
+                details.append(f"{name} {role}: weak {weak}, session 2 opened with {[p['topic'] for p in opening]}")
+    return (hits / runs if runs else 0.0), runs, details
+
+
+def evaluate() -> EvalResult:
+    home = Path(tempfile.mkdtemp(prefix="mi-eval-"))
+    services = Services(Settings(_env_file=None, home=home))  # type: ignore[call-arg]
+    try:
+        start = time.perf_counter()
+        metrics, details = judge_answers(services.examiner, services.question_bank)
+        revisit, runs, revisit_details = weak_topics_revisited(services)
+        metrics["weak_topics_revisited"] = revisit
+        metrics["revisit_runs"] = float(runs)
+        metrics["seconds"] = time.perf_counter() - start
+        return EvalResult(metrics, details + revisit_details)
+    finally:
+        services.close()
+        shutil.rmtree(home, ignore_errors=True)
+
+
+def write_results(result: EvalResult) -> str:
+    m = result.metrics
+    rows = [
+        ("pairwise ordering strong > partial > weak", f"{m['ordering_accuracy']:.3f}", "≥ 0.95"),
+        ("planted gap found (missed or follow-up)", f"{m['planted_gap_found']:.3f}", "≥ 0.9"),
+        ("citation in the right section, quoting the point", f"{m['citation_in_right_section']:.3f}", "≥ 0.9"),
+        (f"highest score of {int(m['gaming_answers'])} gaming/off-topic/empty answers", f"{m['gaming_max_score']:g}", "≤ 3"),
+        (f"weak topics of session 1 opening session 2 ({int(m['revisit_runs'])} runs)", f"{m['weak_topics_revisited']:.3f}", "≥ 0.9"),
+    ]
+    text = [
+        "# Examiner evaluation (offline backend)",
+        "",
+        "| measure | value | goal |",
+        "|---|---|---|",
+        *(f"| {a} | {b} | {c} |" for a, b, c in rows),
+        "",
+        f"Run time: {m['seconds']:.1f} s.",
+        "",
+        "| question | strong | partial | weak |",
+        "|---|---|---|---|",
+        *[d for d in result.details if d.startswith("|")],
+        "",
+        *[f"- {d}" for d in result.details if not d.startswith("|")],
+    ]
+    RESULTS.write_text("\n".join(text) + "\n", encoding="utf-8")
+    return "\n".join(text)
+
+
+if __name__ == "__main__":
+    print(write_results(evaluate()))
