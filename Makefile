@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format bench install clean
+.PHONY: run test lint format bench eval install clean
 
 $(STAMP): pyproject.toml uv.lock
 	@$(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet --disable-pip-version-check uv
@@ -14,8 +14,11 @@ $(STAMP): pyproject.toml uv.lock
 
 install: $(STAMP)
 
+# The terminal interview until the web app lands; override: make run MI_USER=asha MI_ROLE=product
+MI_USER ?= candidate
+MI_ROLE ?= ml_engineer
 run: $(STAMP)
-	$(BIN)/mock-interview --help
+	$(BIN)/mock-interview practice --user $(MI_USER) --role $(MI_ROLE)
 
 test: $(STAMP)
 	$(BIN)/pytest
@@ -31,6 +34,10 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.retrieval
+	$(BIN)/python -m benchmarks.interviewer
+
+eval: $(STAMP)
+	$(BIN)/python -m eval.run
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -210,11 +210,17 @@ class WeakAreaMemory:
     def tendencies(self, user: str, question: Question) -> tuple[str, ...]:
         """Key point ids of ``question`` this user has missed before and not yet made.
 
-        Reads without flushing: within a session a question is not asked twice, and the
-        session's start (planning) flushed everything earlier sessions wrote.
+        On the answer's critical path, so it does not flush: it reads Chroma and replays
+        the queued outcomes for this question on top.
         """
-        missed = self._get(user, "missed", question_id=question.id)
-        return tuple(m["key_point_id"] for _, _, m in missed if not m.get("resolved"))
+        missed = {
+            m["key_point_id"] for _, _, m in self._get(user, "missed", question_id=question.id) if not m.get("resolved")
+        }
+        for job in self.outbox.pending_payloads():
+            if job["user"] == user and job["question_id"] == question.id:
+                missed = (missed | set(job["missed"])) - set(job["covered"])
+        order = [kp.id for kp in question.key_points]
+        return tuple(sorted(missed, key=order.index))
 
     def similar_misses(self, user: str, text: str, k: int = 3) -> list[str]:
         """What this user has missed that is closest in meaning to ``text`` (any question)."""

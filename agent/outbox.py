@@ -39,7 +39,7 @@ class Outbox:
         self._db_lock = threading.Lock()
         self._apply_lock = threading.Lock()  # one drain at a time, in order
         self._wake = threading.Event()
-        self._stopped = False
+        self._stop = threading.Event()
         self._worker: threading.Thread | None = None
 
     def put(self, payload: dict[str, Any]) -> None:
@@ -48,6 +48,12 @@ class Outbox:
         self._last_put = time.monotonic()
         self._ensure_worker()
         self._wake.set()
+
+    def pending_payloads(self) -> list[dict[str, Any]]:
+        """Jobs not yet applied, oldest first (for readers that merge them instead of flushing)."""
+        with self._db_lock:
+            rows = self._db.execute("SELECT payload FROM jobs ORDER BY id").fetchall()
+        return [json.loads(r[0]) for r in rows]
 
     def pending(self) -> int:
         with self._db_lock:
@@ -71,12 +77,12 @@ class Outbox:
             self._worker.start()
 
     def _run(self) -> None:
-        while not self._stopped:
+        while not self._stop.is_set():
             self._wake.wait()
             self._wake.clear()
-            while not self._stopped and (quiet := time.monotonic() - self._last_put) < self.idle_seconds:
-                time.sleep(self.idle_seconds - quiet)
-            if self._stopped:
+            while not self._stop.is_set() and (quiet := time.monotonic() - self._last_put) < self.idle_seconds:
+                self._stop.wait(self.idle_seconds - quiet)  # close() interrupts the wait
+            if self._stop.is_set():
                 return
             try:
                 self.flush()
@@ -88,7 +94,7 @@ class Outbox:
         try:
             self.flush()
         finally:
-            self._stopped = True
+            self._stop.set()
             self._wake.set()
             if self._worker is not None:
                 self._worker.join(timeout=5)

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from agent.export import session_json
 from agent.interviewer import Interviewer, InterviewError
 from knowledge.taxonomy import TOPICS
+from knowledge.yaml_files import load_yaml
 
 OUT_OF_FOLLOW_UPS = "I don't know."
 
@@ -35,7 +36,7 @@ def load_script(path: Path) -> dict[str, ScriptedAnswer]:
     except (OSError, UnicodeDecodeError) as exc:
         raise InterviewError(f"{path}: cannot read: {exc}") from None
     try:
-        raw = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
+        raw = json.loads(text) if path.suffix.lower() == ".json" else load_yaml(text)
     except (json.JSONDecodeError, yaml.YAMLError):
         raise InterviewError(f"{path}: not valid {'JSON' if path.suffix.lower() == '.json' else 'YAML'}") from None
     if not isinstance(raw, dict) or not raw:

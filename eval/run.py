@@ -19,7 +19,7 @@ from typing import Any
 
 import yaml
 
-from agent.examiner import ExamRequest, Examiner
+from agent.examiner import Examiner, ExamRequest
 from agent.services import Services
 from agent.settings import Settings
 from agent.simulation import load_script, simulate
@@ -155,8 +155,16 @@ def write_results(result: EvalResult) -> str:
         ("pairwise ordering strong > partial > weak", f"{m['ordering_accuracy']:.3f}", "≥ 0.95"),
         ("planted gap found (missed or follow-up)", f"{m['planted_gap_found']:.3f}", "≥ 0.9"),
         ("citation in the right section, quoting the point", f"{m['citation_in_right_section']:.3f}", "≥ 0.9"),
-        (f"highest score of {int(m['gaming_answers'])} gaming/off-topic/empty answers", f"{m['gaming_max_score']:g}", "≤ 3"),
-        (f"weak topics of session 1 opening session 2 ({int(m['revisit_runs'])} runs)", f"{m['weak_topics_revisited']:.3f}", "≥ 0.9"),
+        (
+            f"highest score of {int(m['gaming_answers'])} gaming/off-topic/empty answers",
+            f"{m['gaming_max_score']:g}",
+            "≤ 3",
+        ),
+        (
+            f"weak topics of session 1 opening session 2 ({int(m['revisit_runs'])} runs)",
+            f"{m['weak_topics_revisited']:.3f}",
+            "≥ 0.9",
+        ),
     ]
     text = [
         "# Examiner evaluation (offline backend)",

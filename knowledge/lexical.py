@@ -17,7 +17,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
-import yaml
+
+from knowledge.yaml_files import load_yaml
 
 TOKEN = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
 STOPWORDS = frozenset(
@@ -167,7 +168,7 @@ def tokenize(text: str) -> list[str]:
 
 def load_glossary(path: Path = GLOSSARY_PATH) -> dict[str, list[str]]:
     """Phrase (lower case) → guide terms it stands for."""
-    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    raw = load_yaml(path.read_text(encoding="utf-8")) or {}
     return {" ".join(TOKEN.findall(str(k).lower())): [str(v) for v in vs] for k, vs in raw.items()}
 
 

@@ -23,6 +23,7 @@ from pydantic import (
 
 from knowledge.errors import QuestionBankError
 from knowledge.taxonomy import ROLES, Role, Topic
+from knowledge.yaml_files import load_yaml
 
 QUESTIONS_DIR = Path(__file__).with_name("questions")
 
@@ -125,7 +126,7 @@ def _format_error(path: Path, index: int, entry: object, error: ValidationError)
 
 def load_file(path: Path) -> list[Question]:
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = load_yaml(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
         raise QuestionBankError(f"{path.name}: cannot read: {exc}") from None
     except yaml.YAMLError as exc:

@@ -45,8 +45,23 @@ def services(shared_home: Path) -> Services:
 
 
 @pytest.fixture
-def fresh_services(tmp_path: Path) -> Services:
-    return Services(make_settings(tmp_path / "home"))
+def fresh_services(tmp_path: Path) -> Iterator[Services]:
+    services = Services(make_settings(tmp_path / "home"))
+    yield services
+    services.close()
+
+
+@pytest.fixture
+def interview_services(tmp_path: Path, services: Services) -> Iterator[Services]:
+    """A fresh data dir (own SQLite files, checkpointer, memory) with a copy of the built index."""
+    import shutil
+
+    services.knowledge  # noqa: B018 - make sure the shared index exists before copying it
+    home = tmp_path / "home"
+    shutil.copytree(services.settings.chroma_dir, home / "chroma")
+    fresh = Services(make_settings(home))
+    yield fresh
+    fresh.close()
 
 
 def run_cli(

@@ -1,0 +1,200 @@
+"""practice, simulate, assess, sessions, progress and weak-areas as a user runs them."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from conftest import GUARD_DIR, run_cli
+
+ROOT = Path(__file__).resolve().parent.parent
+CANDIDATE = ROOT / "eval" / "data" / "candidates" / "cand-1.yaml"
+
+
+def _one_line_error(result: subprocess.CompletedProcess[str], fragment: str, status: int = 1) -> None:
+    assert result.returncode == status, result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
+    assert fragment in result.stderr
+
+
+def test_simulate_json_then_sessions_progress_and_weak_areas(cli_home: Path) -> None:
+    result = run_cli(
+        "simulate",
+        "--user",
+        "asha",
+        "--role",
+        "researcher",
+        "--candidate",
+        str(CANDIDATE),
+        "--questions",
+        "4",
+        "--seed",
+        "1",
+        "--json",
+        home=cli_home,
+    )
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert set(data) == {"session_id", "user", "role", "backend", "turns", "report"}
+    assert data["backend"] == "offline" and data["user"] == "asha"
+    kinds = {t["kind"] for t in data["turns"]}
+    assert kinds <= {"question", "follow_up"} and "question" in kinds
+    first = data["turns"][0]
+    assert set(first) >= {"kind", "topic", "question_id", "question", "answer", "assessment"}
+    assert set(first["assessment"]) >= {
+        "score",
+        "dimensions",
+        "covered",
+        "missed",
+        "critique",
+        "citations",
+        "follow_up",
+    }
+    assert set(data["report"]) >= {"overall", "by_topic", "dimensions", "weak_areas", "study_plan"}
+    assert sum(t["kind"] == "question" for t in data["turns"]) == 4
+
+    listed = json.loads(run_cli("sessions", "list", "--user", "asha", "--json", home=cli_home).stdout)
+    assert [s["id"] for s in listed] == [data["session_id"]] and listed[0]["status"] == "completed"
+    markdown = run_cli("sessions", "export", data["session_id"], "--format", "md", home=cli_home).stdout
+    assert markdown.startswith(f"# Mock interview {data['session_id']}")
+    assert "**Answer**" in markdown and "## Report" in markdown and "Score:" in markdown
+    exported = json.loads(run_cli("sessions", "export", data["session_id"], "--format", "json", home=cli_home).stdout)
+    assert len(exported["turns"]) == len(data["turns"])
+    assert run_cli("sessions", "show", data["session_id"], home=cli_home).stdout == markdown
+
+    progress = json.loads(run_cli("progress", "--user", "asha", "--json", home=cli_home).stdout)
+    assert set(progress) == {"user", "sessions", "mastery", "weak_areas"}
+    assert progress["sessions"] == 1 and set(progress["mastery"]) == set(data["report"]["by_topic"])
+    other = json.loads(run_cli("progress", "--user", "ravi", "--json", home=cli_home).stdout)
+    assert other == {"user": "ravi", "sessions": 0, "mastery": {}, "weak_areas": []}
+
+    weak = [w["topic"] for w in progress["weak_areas"]]
+    if weak:
+        dismissed = run_cli("weak-areas", "--user", "asha", "--dismiss", weak[0], "--json", home=cli_home)
+        assert dismissed.returncode == 0, dismissed.stderr
+        assert weak[0] not in {w["topic"] for w in json.loads(dismissed.stdout.split("\n", 1)[1])}
+    _one_line_error(run_cli("weak-areas", "--user", "asha", "--dismiss", "cooking", home=cli_home), "unknown topic")
+
+
+def test_assess_matches_the_bank_or_builds_a_rubric(cli_home: Path, tmp_path: Path) -> None:
+    answer = tmp_path / "answer.md"
+    answer.write_text(
+        "Mode collapse is when the generator only produces a few kinds of samples. We fixed it with Wasserstein loss.",
+        encoding="utf-8",
+    )
+    matched = run_cli(
+        "assess",
+        "--question",
+        "Explain how mode collapse happens in GANs and how you would fix it",
+        "--answer-file",
+        str(answer),
+        "--json",
+        home=cli_home,
+    )
+    assert matched.returncode == 0, matched.stderr
+    data = json.loads(matched.stdout)
+    assert data["question_id"] == "gans-mode-collapse" and data["matched"]["id"] == "gans-mode-collapse"
+    assert set(data) >= {
+        "question_id",
+        "topic",
+        "score",
+        "dimensions",
+        "covered",
+        "missed",
+        "critique",
+        "citations",
+        "follow_up",
+    }
+    assert all(set(c) == {"section", "quote"} for c in data["citations"])
+
+    adhoc = run_cli(
+        "assess",
+        "--question",
+        "Why would a team choose Qdrant over FAISS?",
+        "--answer-file",
+        str(answer),
+        "--json",
+        home=cli_home,
+    )
+    data = json.loads(adhoc.stdout)
+    assert data["question_id"] is None and data["matched"] is None
+    text = run_cli(
+        "assess", "--question", "What is mode collapse in a GAN?", "--answer-file", str(answer), home=cli_home
+    )
+    assert "Matched bank question" in text.stdout and "Score" in text.stdout
+
+
+def test_interview_commands_reject_bad_input_in_one_line(cli_home: Path, tmp_path: Path) -> None:
+    _one_line_error(
+        run_cli("assess", "--question", "What is RAG?", "--answer-file", str(tmp_path / "none.md"), home=cli_home),
+        "no such file",
+    )
+    bad_yaml = tmp_path / "bad.yaml"
+    bad_yaml.write_text("gans: [unclosed", encoding="utf-8")
+    _one_line_error(
+        run_cli("simulate", "--user", "a", "--role", "product", "--candidate", str(bad_yaml), home=cli_home),
+        "not valid YAML",
+    )
+    wrong_topic = tmp_path / "wrong.yaml"
+    wrong_topic.write_text("cooking: {answer: pasta}", encoding="utf-8")
+    _one_line_error(
+        run_cli("simulate", "--user", "a", "--role", "product", "--candidate", str(wrong_topic), home=cli_home),
+        "unknown topic 'cooking'",
+    )
+    missing_answer = tmp_path / "missing.json"
+    missing_answer.write_text('{"gans": {"follow_ups": []}}', encoding="utf-8")
+    _one_line_error(
+        run_cli("simulate", "--user", "a", "--role", "product", "--candidate", str(missing_answer), home=cli_home),
+        "gans: answer: Field required",
+    )
+    _one_line_error(run_cli("sessions", "show", "nope", home=cli_home), "no session 'nope'")
+    _one_line_error(run_cli("practice", "--user", "../x", home=cli_home), "invalid user name")
+    _one_line_error(run_cli("practice", "--user", "asha", "--resume", home=cli_home), "no unfinished session")
+    _one_line_error(
+        run_cli("simulate", "--user", "a", "--role", "chef", "--candidate", "x", home=cli_home),
+        "invalid choice",
+        status=2,
+    )
+
+
+def _practice(home: Path, *args: str) -> subprocess.Popen[str]:
+    env = {"MOCK_INTERVIEW_HOME": str(home), "PYTHONPATH": str(GUARD_DIR), "PATH": "/usr/bin:/bin", "COLUMNS": "100"}
+    exe = Path(sys.executable).with_name("mock-interview")
+    return subprocess.Popen(
+        [str(exe), "practice", "--user", "asha", *args],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+
+
+def test_practice_in_the_terminal_with_ctrl_c_and_resume(cli_home: Path) -> None:
+    proc = _practice(cli_home, "--role", "data_scientist", "--questions", "2")
+    assert proc.stdin is not None
+    proc.stdin.write("My half-typed answer about evaluation\n")
+    proc.stdin.flush()
+    deadline = time.monotonic() + 60
+    sessions = cli_home / "sessions.sqlite"
+    while not sessions.exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    time.sleep(1.5)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130, err
+    assert "Resume with: mock-interview practice --user asha --resume" in out
+
+    resumed = _practice(cli_home, "--resume")
+    out, err = resumed.communicate("and here is the rest of it.\n\n/skip\n/end\n", timeout=60)
+    assert resumed.returncode == 0, err
+    assert "draft was restored" in out and "My half-typed answer about evaluation" in out
+    assert "Feedback" in out and "Report" in out
+    listed = json.loads(run_cli("sessions", "list", "--user", "asha", "--json", home=cli_home).stdout)
+    assert listed[0]["status"] == "completed"
+    exported = json.loads(run_cli("sessions", "export", listed[0]["id"], "--format", "json", home=cli_home).stdout)
+    assert exported["turns"][0]["answer"] == "My half-typed answer about evaluation\nand here is the rest of it."
