@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from knowledge.lexical import STOPWORDS, tokenize
 
@@ -68,9 +69,14 @@ def content_stems(text: str) -> set[str]:
     return set(tokenize(text))
 
 
+@lru_cache(maxsize=16384)
+def _phrase_stems(phrase: str) -> list[str]:
+    return tokenize(phrase)
+
+
 def phrase_in(phrase: str, text_stems: list[str]) -> bool:
     """True if the (stemmed) words of ``phrase`` appear consecutively in ``text_stems``."""
-    needle = tokenize(phrase)
+    needle = _phrase_stems(phrase)
     if not needle:
         return False
     n = len(needle)

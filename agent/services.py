@@ -138,6 +138,10 @@ class Services:
 
         self._ensure_home()
         connection = sqlite3.connect(self.settings.home / "checkpoints.sqlite", check_same_thread=False)
+        # WAL with synchronous=NORMAL survives a killed process (the tested case); only an OS
+        # crash or power cut can lose the last commit. FULL would fsync every graph step.
+        connection.execute("PRAGMA journal_mode=WAL")
+        connection.execute("PRAGMA synchronous=NORMAL")
         saver = SqliteSaver(connection)
         saver.setup()
         return saver
