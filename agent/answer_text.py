@@ -18,7 +18,13 @@ WORD = re.compile(r"\w+(?:['’-]\w+)*", re.UNICODE)
 _GRADER_INSTRUCTIONS = [
     r"\bignore\b[^.\n]{0,40}\b(instructions?|rubric|rules|guidelines|prompt|criteria)\b",
     r"\b(disregard|override|bypass|forget)\b[^.\n]{0,40}\b(instructions?|rubric|rules|scoring|criteria|prompt)\b",
-    r"\b(give|award|assign|grade|score|rate|mark)\b[^.\n]{0,40}\b(10|ten|full marks|perfect|maximum|max|highest)\b",
+    r"\b(give|award|assign|grade|score|rate|mark)\s+(this|me|it|my answer|the answer|this answer)\b[^.\n]{0,30}"
+    r"\b(10|ten|full marks|perfect|maximum|max|highest|top)\b",
+    r"\b(give|award|assign|output|return)\b[^.\n]{0,30}\b(maximum|max|highest|top|best|perfect|full)\s+"
+    r"(score|marks?|grade|rating|points)\b",
+    r"^\s*(<\s*)?(system|assistant|developer)\s*(>|:)",
+    r"\b(override|jailbreak|developer) mode\b",
+    r"\bbefore you (score|grade|rate|mark|evaluate)\b",
     r"\b10\s*/\s*10\b",
     r"\bfull (marks|score)\b",
     r"[\"']?score[\"']?\s*[:=]\s*\d",

@@ -46,6 +46,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="where the index, sessions and caches live "
         "(env MOCK_INTERVIEW_HOME; default ~/.local/share/mock-interview)",
     )
+    parser.add_argument("--offline", action="store_true", help="use the offline examiner even if an API key is set")
+    parser.add_argument(
+        "--require-llm", action="store_true", help="exit with status 2 instead of falling back to the offline examiner"
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     guide = commands.add_parser("guide", help="work with the interview guide")
@@ -148,14 +152,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     from knowledge.errors import EmbeddingUnavailable, KnowledgeError, QuestionBankError, TokenizerUnavailable
 
     try:
-        overrides = {"home": args.data_dir} if args.data_dir else {}
-        settings = Settings(**overrides)
+        overrides: dict[str, object] = {"home": args.data_dir} if args.data_dir else {}
+        if args.offline:
+            overrides["offline"] = True
+        settings = Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
         first = exc.errors()[0]
         field = ".".join(str(p) for p in first["loc"])
         return _fail(f"invalid setting {field}: {first['msg']}", 2)
 
-    services = Services(settings)
+    if args.offline and args.require_llm:
+        return _fail("--offline and --require-llm contradict each other", 2)
+    services = Services(settings, require_llm=args.require_llm)
     try:
         return _resolve(args.handler)(services, args)
     except (StartupError, EmbeddingUnavailable, TokenizerUnavailable, QuestionBankError) as exc:

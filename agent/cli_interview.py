@@ -21,16 +21,48 @@ def _console() -> Any:
     return Console(highlight=False)
 
 
-def _show(console: Any, view: TurnView) -> None:
+def _show(console: Any, view: TurnView, streamed: str = "") -> None:
     from agent import terminal
 
     if view.assessment:
         terminal.feedback_panel(console, view.assessment, view.note)
     for message in view.messages:
-        if message["role"] == "assistant":
+        if message["role"] == "assistant" and not (streamed and message["content"].strip() == streamed.strip()):
             terminal.interviewer_message(console, message)
     if view.report:
         terminal.report_panel(console, view.report)
+
+
+def examiner_ready(services: Services) -> str:
+    """Pick the examiner now (probing the LLM endpoint) and tell the user about any fallback."""
+    examiner = services.examiner
+    for warning in services.warnings:
+        print(f"mock-interview: {warning}", file=sys.stderr)
+    if examiner.name == "llm":
+        from agent.llm_client import endpoint_label
+
+        return f"LLM examiner: {endpoint_label(services.settings)}"
+    return "Offline examiner (no API key needed)"
+
+
+class LiveText:
+    """Prints the model's reply as it streams, remembering it so it is not printed twice."""
+
+    def __init__(self, console: Any) -> None:
+        self.console = console
+        self.text = ""
+
+    def __call__(self, piece: str) -> None:
+        if not self.text:
+            self.console.print("[bold magenta]Interviewer:[/] ", end="")
+        self.text += piece
+        self.console.print(piece, end="", markup=False, highlight=False)
+
+    def finish(self) -> str:
+        if self.text:
+            self.console.print()
+        text, self.text = self.text, ""
+        return text
 
 
 class AnswerReader:
@@ -71,6 +103,7 @@ def practice(services: Services, args: argparse.Namespace) -> int:
     interviewer = services.interviewer
     user = check_user(args.user)
     console = _console()
+    console.print(f"[dim]{examiner_ready(services)}[/]")
     if args.resume:
         session_id = interviewer.latest_unfinished(user)
         if session_id is None:
@@ -90,6 +123,7 @@ def practice(services: Services, args: argparse.Namespace) -> int:
         _show(console, view)
         draft = []
     reader = AnswerReader(console)
+    live = LiveText(console)
     try:
         while not view.done:
             answer = reader.read(draft)
@@ -97,8 +131,8 @@ def practice(services: Services, args: argparse.Namespace) -> int:
             if answer is None:
                 console.print(f"[yellow]Input ended. Session saved: mock-interview practice --user {user} --resume[/]")
                 return 0
-            view = interviewer.send(session_id, answer)
-            _show(console, view)
+            view = interviewer.send(session_id, answer, on_text=live)
+            _show(console, view, live.finish())
     except KeyboardInterrupt:
         services.transcripts.save_draft(session_id, "\n".join(reader.partial))
         console.print(f"\n[yellow]Saved. Resume with: mock-interview practice --user {user} --resume[/]")
@@ -111,6 +145,7 @@ def simulate(services: Services, args: argparse.Namespace) -> int:
     from agent.simulation import simulate as run
 
     script = load_script(Path(args.candidate))
+    examiner_ready(services)
     result = run(services.interviewer, check_user(args.user), args.role, script, args.questions, args.seed)
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=2))
@@ -140,6 +175,7 @@ def assess(services: Services, args: argparse.Namespace) -> int:
         raise InterviewError(f"{path}: not valid UTF-8 text") from None
     if not args.question.strip():
         raise InterviewError("the question is empty")
+    examiner_ready(services)
     matcher = QuestionMatcher(services.question_bank, services.knowledge.retriever, services.static_embedder.embed)
     match = matcher.match(args.question)
     result = services.examiner.examine(ExamRequest(question=match.question, answer=answer, latest=answer))

@@ -89,10 +89,13 @@ class CritiqueParts:
     limit: int = 0
 
 
+def flag_lines(parts: CritiqueParts) -> list[str]:
+    return [_flag_line(flag, parts) for flag in parts.flags]
+
+
 def write_critique(parts: CritiqueParts) -> str:
     lines = [prompts.render("critique_verdict", score=f"{parts.score:g}", band=band(parts.score))]
-    for flag in parts.flags:
-        lines.append(_flag_line(flag, parts))
+    lines.extend(flag_lines(parts))
     covered = [e.key_point.point for e in parts.evidence if e.covered]
     named = [e.matched or "" for e in parts.evidence if e.credit == 0.5]
     missed = [e.key_point.point for e in parts.evidence if not e.covered]

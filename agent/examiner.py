@@ -6,8 +6,9 @@ and return the same :class:`ExamResult`; the graph never knows which one it has.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from agent.models import Assessment
 from knowledge.question_bank import Question
@@ -24,6 +25,9 @@ class ExamRequest:
     asked_probes: tuple[str, ...] = ()
     tendencies: tuple[str, ...] = ()  # key point ids this user has missed before
     history: tuple[dict[str, str], ...] = field(default=())  # recent conversation, oldest first
+    earlier: tuple[dict[str, Any], ...] = ()  # closed questions: topic, score, missed points
+    role: str = "ml_engineer"
+    on_text: Callable[[str], None] | None = None  # receives the visible reply as it streams
 
 
 @dataclass(frozen=True)
@@ -32,6 +36,8 @@ class ExamResult:
     backend: str  # "offline" or "llm"
     note: str | None = None  # shown to the candidate in one line, e.g. a fallback reason
     probe_id: str | None = None  # which probe the follow-up used, so it is not asked twice
+    usage: dict[str, Any] | None = None  # tokens and requests, when a model was called
+    flag_lines: tuple[str, ...] = ()  # why the answer was capped, in the critique's words
 
 
 class Examiner(Protocol):

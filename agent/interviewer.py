@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -16,6 +17,7 @@ from agent.context import InterviewContext
 from agent.transcripts import TranscriptStore
 from knowledge.taxonomy import ROLES
 
+OnText = Callable[[str], None]
 USER_NAME = re.compile(r"^[\w][\w .@+-]{0,63}$", re.UNICODE)
 MAX_QUESTIONS = 20
 
@@ -67,10 +69,17 @@ class Interviewer:
     def _config(self, session_id: str) -> dict[str, Any]:
         return {"configurable": {"thread_id": session_id}}
 
-    def _run(self, session_id: str, payload: dict[str, Any] | None) -> TurnView:
+    def _run(self, session_id: str, payload: dict[str, Any] | None, on_text: OnText | None = None) -> TurnView:
         config = self._config(session_id)
         before = len(self.graph.get_state(config).values.get("messages", []))
-        self.graph.invoke(payload, config, context=self.context, durability="sync")
+        if on_text is None:
+            self.graph.invoke(payload, config, context=self.context, durability="sync")
+        else:  # the examiner's visible reply arrives as custom stream events
+            for event in self.graph.stream(
+                payload, config, context=self.context, durability="sync", stream_mode="custom"
+            ):
+                if isinstance(event, dict) and event.get("text"):
+                    on_text(str(event["text"]))
         return self._view(session_id, before)
 
     def _view(self, session_id: str, since: int) -> TurnView:
@@ -127,11 +136,12 @@ class Interviewer:
         self.graph.invoke(None, config, context=self.context, durability="sync")
         return self._view(session_id, before)
 
-    def send(self, session_id: str, text: str) -> TurnView:
+    def send(self, session_id: str, text: str, on_text: OnText | None = None) -> TurnView:
+        """Handle the candidate's message; ``on_text`` receives the model's reply as it streams."""
         if not self.exists(session_id):
             raise InterviewError(f"no session {session_id!r}")
         self.finish_pending(session_id)
-        return self._run(session_id, {"incoming": text})
+        return self._run(session_id, {"incoming": text}, on_text)
 
     def exists(self, session_id: str) -> bool:
         return bool(self.graph.get_state(self._config(session_id)).values.get("plan"))

@@ -105,6 +105,10 @@ def assess_answer(state: InterviewState, runtime: Runtime[InterviewContext]) -> 
     question = ctx.bank.get(state["plan"][state["index"]]["question_id"])
     answers = state.get("thread_answers", [])
     history = tuple({"role": m["role"], "content": m["content"]} for m in state.get("messages", [])[-HISTORY_MESSAGES:])
+    earlier = tuple(
+        {"topic": r["topic"], "score": r["score"], "missed": (r.get("assessment") or {}).get("missed", [])}
+        for r in state.get("results", [])
+    )
     request = ExamRequest(
         question=question,
         answer="\n\n".join(answers),
@@ -113,10 +117,15 @@ def assess_answer(state: InterviewState, runtime: Runtime[InterviewContext]) -> 
         asked_probes=tuple(state.get("asked_probes", [])),
         tendencies=ctx.memory.tendencies(state["user"], question),
         history=history,
+        earlier=earlier,
+        role=state["role"],
+        on_text=lambda text: runtime.stream_writer({"text": text}),
     )
     result = ctx.examiner.examine(request)
     assessment = result.assessment.model_dump(mode="json")
-    ctx.transcripts.record_assessment(state["session_id"], state["seq"], assessment, result.backend, result.note)
+    ctx.transcripts.record_assessment(
+        state["session_id"], state["seq"], assessment, result.backend, result.note, result.usage
+    )
     messages = []
     if result.note:
         messages.append(_say(result.note, "note"))
@@ -125,7 +134,28 @@ def assess_answer(state: InterviewState, runtime: Runtime[InterviewContext]) -> 
         _say(prompts.render("feedback_line", score=f"{assessment['score']:g}", summary=summary), "feedback")
     )
     exam = {"assessment": assessment, "backend": result.backend, "note": result.note, "probe_id": result.probe_id}
-    return {"last_exam": exam, "messages": messages}
+    return {
+        "last_exam": exam,
+        "messages": messages,
+        "usage": _add_usage(state.get("usage"), result.backend, result.usage),
+    }
+
+
+def _add_usage(total: dict[str, Any] | None, backend: str, usage: dict[str, Any] | None) -> dict[str, Any]:
+    """Running token and cost totals of the session (LLM calls only cost anything)."""
+    out = dict(
+        total
+        or {"input_tokens": 0, "output_tokens": 0, "requests": 0, "cost_usd": None, "llm_turns": 0, "offline_turns": 0}
+    )
+    out["llm_turns" if backend == "llm" else "offline_turns"] += 1
+    if usage:
+        for key in ("input_tokens", "output_tokens", "requests"):
+            out[key] += int(usage.get(key, 0))
+        if usage.get("cost_usd") is not None:
+            out["cost_usd"] = round((out["cost_usd"] or 0.0) + float(usage["cost_usd"]), 6)
+        if usage.get("model"):
+            out["model"] = usage["model"]
+    return out
 
 
 def _summary(assessment: dict[str, Any]) -> str:
@@ -206,6 +236,7 @@ def end_early(state: InterviewState, runtime: Runtime[InterviewContext]) -> dict
 def wrap_up(state: InterviewState, runtime: Runtime[InterviewContext]) -> dict[str, Any]:
     ctx = runtime.context
     report = build_report(state.get("results", []), state["plan"], ctx.bank)
+    report["usage"] = state.get("usage") or {}
     ctx.transcripts.complete(state["session_id"], report)
     answered = sum(1 for r in report["questions"] if not r["skipped"])
     text = prompts.render(

@@ -21,7 +21,7 @@ from agent.answer_text import (
     looks_like_keyword_list,
 )
 from agent.coverage import PointEvidence, assess_coverage, coverage_ratio
-from agent.critique import Citer, CritiqueParts, choose_follow_up, write_critique
+from agent.critique import Citer, CritiqueParts, choose_follow_up, flag_lines, write_critique
 from agent.examiner import ExamRequest, ExamResult
 from agent.framework import score_dimensions
 from agent.models import Assessment
@@ -76,19 +76,18 @@ class OfflineExaminer:
         flags, other_topic = self._flags(question, answer, injected, evidence)
         score = min([raw, *(CAPS[f] for f in flags if f in CAPS)])
         score = round(score * 2) / 2  # half points: finer would be false precision
-        critique = write_critique(
-            CritiqueParts(
-                score=score,
-                evidence=evidence,
-                dimensions=dimensions,
-                flags=flags,
-                tendencies=request.tendencies,
-                topic=question.topic,
-                other_topic=other_topic,
-                truncated_from=answer.truncated_from,
-                limit=MAX_ASSESSED_CHARS,
-            )
+        parts = CritiqueParts(
+            score=score,
+            evidence=evidence,
+            dimensions=dimensions,
+            flags=flags,
+            tendencies=request.tendencies,
+            topic=question.topic,
+            other_topic=other_topic,
+            truncated_from=answer.truncated_from,
+            limit=MAX_ASSESSED_CHARS,
         )
+        critique = write_critique(parts)
         follow_up = None
         if not {"empty", "no_attempt"} & set(flags):
             follow_up = choose_follow_up(question, evidence, dimensions, request.asked_probes, request.tendencies)
@@ -109,7 +108,12 @@ class OfflineExaminer:
             flags=flags,  # type: ignore[arg-type]
             notes=[critique_note] if (critique_note := _truncation_note(answer)) else [],
         )
-        return ExamResult(assessment, backend=self.name, probe_id=follow_up[0] if follow_up else None)
+        return ExamResult(
+            assessment,
+            backend=self.name,
+            probe_id=follow_up[0] if follow_up else None,
+            flag_lines=tuple(flag_lines(parts)),
+        )
 
     def _flags(
         self, question: Question, answer: AnswerText, injected: list[str], evidence: list[PointEvidence]

@@ -33,8 +33,10 @@ class StartupError(RuntimeError):
 
 
 class Services:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, require_llm: bool = False) -> None:
         self.settings = settings
+        self.require_llm = require_llm
+        self.warnings: list[str] = []  # one-line notices for the user (e.g. LLM unreachable)
 
     def _ensure_home(self) -> None:
         try:
@@ -128,7 +130,48 @@ class Services:
 
     @cached_property
     def examiner(self) -> Examiner:
-        return self.offline_examiner
+        """The LLM examiner when a key is set and the endpoint answers, else the offline one."""
+        if not self.settings.use_llm:
+            if self.require_llm:
+                raise StartupError("--require-llm needs OPENAI_API_KEY (and no --offline)")
+            return self.offline_examiner
+        from agent.llm_client import LLMUnavailable, probe
+
+        try:
+            probe(self.settings)
+        except LLMUnavailable as exc:
+            if self.require_llm:
+                raise StartupError(str(exc)) from None
+            self.warnings.append(f"{exc}; continuing with the offline examiner")
+            return self.offline_examiner
+        return self.llm_examiner
+
+    @cached_property
+    def llm_examiner(self) -> Examiner:
+        from agent.llm_client import build_chat_model, is_self_hosted
+        from agent.llm_examiner import LLMExaminer
+        from agent.offline_examiner import OfflineExaminer
+        from agent.prompt_budget import BudgetError, PromptBudget
+
+        assert self.settings.openai_api_key is not None
+        budget = PromptBudget(self.token_counter, self.settings.context_tokens)
+        offline = self.offline_examiner
+        assert isinstance(offline, OfflineExaminer)
+        examiner = LLMExaminer(
+            build_chat_model(self.settings),
+            self.settings.structured_output,
+            offline,
+            self.knowledge.retriever,
+            budget,
+            self.settings.model,
+            secret=self.settings.openai_api_key.get_secret_value(),
+            self_hosted=is_self_hosted(self.settings),
+        )
+        try:
+            examiner.check_budget(self.question_bank)
+        except BudgetError as exc:
+            raise StartupError(str(exc)) from None
+        return examiner
 
     @cached_property
     def checkpointer(self) -> SqliteSaver:

@@ -7,6 +7,7 @@ receives a :class:`Settings` (or values taken from it) from the composition root
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -31,6 +32,37 @@ class Settings(BaseSettings):
     )
     openai_api_key: SecretStr | None = Field(default=None, validation_alias=AliasChoices("OPENAI_API_KEY"))
     openai_base_url: str | None = Field(default=None, validation_alias=AliasChoices("OPENAI_BASE_URL"))
+    model: str = Field(default="gpt-4.1-mini", validation_alias=AliasChoices("MOCK_INTERVIEW_MODEL"), min_length=1)
+    temperature: float = Field(default=0.2, ge=0.0, le=2.0, validation_alias=AliasChoices("MOCK_INTERVIEW_TEMPERATURE"))
+    llm_timeout: float = Field(
+        default=30.0,
+        gt=0,
+        le=600,
+        validation_alias=AliasChoices("MOCK_INTERVIEW_LLM_TIMEOUT"),
+        description="Seconds allowed per LLM call.",
+    )
+    llm_retries: int = Field(
+        default=2,
+        ge=0,
+        le=6,
+        validation_alias=AliasChoices("MOCK_INTERVIEW_LLM_RETRIES"),
+        description="Retries of a failed call (timeouts, 429, 5xx, dropped connections) before the offline fallback.",
+    )
+    context_tokens: int = Field(
+        default=6000,
+        ge=500,
+        le=1_000_000,
+        validation_alias=AliasChoices("MOCK_INTERVIEW_CONTEXT_TOKENS"),
+        description="Budget for the whole prompt of one call, counted with tiktoken.",
+    )
+    structured_output: Literal["json_schema", "function_calling", "json_mode"] = Field(
+        default="json_schema", validation_alias=AliasChoices("MOCK_INTERVIEW_STRUCTURED_OUTPUT")
+    )
+    offline: bool = Field(
+        default=False,
+        validation_alias=AliasChoices("MOCK_INTERVIEW_OFFLINE"),
+        description="Use the offline examiner even when an API key is set.",
+    )
 
     @field_validator("embeddings")
     @classmethod
@@ -44,6 +76,10 @@ class Settings(BaseSettings):
     @classmethod
     def _blank_key_is_none(cls, value: SecretStr | None) -> SecretStr | None:
         return value if value is not None and value.get_secret_value().strip() else None
+
+    @property
+    def use_llm(self) -> bool:
+        return self.openai_api_key is not None and not self.offline
 
     @property
     def chroma_dir(self) -> Path:

@@ -26,6 +26,7 @@ class InterviewState(TypedDict, total=False):
     last_exam: dict[str, Any] | None  # {"assessment", "backend", "note", "probe_id"}
     results: list[dict[str, Any]]  # one per closed question
     messages: Annotated[list[dict[str, Any]], add]  # the chat, appended to by nodes
+    usage: dict[str, Any]  # running token/cost totals
     report: dict[str, Any] | None
     ending: bool  # the candidate asked to end early
     done: bool

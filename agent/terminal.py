@@ -78,6 +78,17 @@ def report_panel(console: Console, report: dict[str, Any]) -> None:
     for item in report["study_plan"]:
         parts.append(Text(f"Study {TOPIC_TITLES.get(item['topic'], item['topic'])}:", style="bold yellow"))
         parts += [Text(f"  📖 {section}") for section in item["sections"]]
+    usage = report.get("usage") or {}
+    if usage.get("llm_turns"):
+        cost = usage.get("cost_usd")
+        cost_text = f"about ${cost:.4f}" if cost is not None else "cost not estimated (self-hosted or unpriced model)"
+        parts.append(
+            Text(
+                f"LLM: {usage['input_tokens']:,} prompt + {usage['output_tokens']:,} reply tokens "
+                f"in {usage['requests']} calls, {cost_text}",
+                style="dim",
+            )
+        )
     highlights = report.get("highlights") or {}
     if highlights.get("best"):
         best = highlights["best"]

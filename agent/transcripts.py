@@ -43,6 +43,7 @@ CREATE TABLE IF NOT EXISTS turns (
     assessment TEXT,
     backend TEXT,
     backend_note TEXT,
+    usage TEXT,
     asked_at TEXT NOT NULL,
     answered_at TEXT,
     PRIMARY KEY (session_id, seq)
@@ -68,6 +69,9 @@ class TranscriptStore:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(SCHEMA)
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(turns)")}
+        if "usage" not in columns:  # files written before token accounting existed
+            self._db.execute("ALTER TABLE turns ADD COLUMN usage TEXT")
 
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
@@ -119,13 +123,22 @@ class TranscriptStore:
             self._touch(db, session_id)
 
     def record_assessment(
-        self, session_id: str, seq: int, assessment: dict[str, Any], backend: str, note: str | None
+        self,
+        session_id: str,
+        seq: int,
+        assessment: dict[str, Any],
+        backend: str,
+        note: str | None,
+        usage: dict[str, Any] | None = None,
     ) -> None:
         with self._tx() as db:
             db.execute(
-                "UPDATE turns SET assessment = ?, backend = ?, backend_note = ? WHERE session_id = ? AND seq = ?",
-                (json.dumps(assessment), backend, note, session_id, seq),
+                "UPDATE turns SET assessment = ?, backend = ?, backend_note = ?, usage = ?"
+                " WHERE session_id = ? AND seq = ?",
+                (json.dumps(assessment), backend, note, json.dumps(usage) if usage else None, session_id, seq),
             )
+            if backend == "llm":
+                db.execute("UPDATE sessions SET backend = 'llm' WHERE id = ?", (session_id,))
             self._touch(db, session_id)
 
     def set_backend(self, session_id: str, backend: str) -> None:
@@ -179,6 +192,7 @@ class TranscriptStore:
         for row in rows:
             turn = dict(row)
             turn["assessment"] = json.loads(turn["assessment"]) if turn["assessment"] else None
+            turn["usage"] = json.loads(turn["usage"]) if turn.get("usage") else None
             out.append(turn)
         return out
 

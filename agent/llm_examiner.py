@@ -1,0 +1,259 @@
+"""The LLM examiner: one structured-output call per answer, grounded and verified.
+
+It implements the same :class:`~agent.examiner.Examiner` protocol as the offline
+examiner and returns the same :class:`~agent.models.Assessment`. The model is trusted
+for judgement and wording, and verified where it matters:
+
+- citations must name a passage that was in the prompt and quote it; others are dropped,
+  and a missed point without a valid citation gets the offline citation of its section;
+- the score is reconciled with the offline examiner's evidence: it may exceed the
+  offline score by at most ``TOLERANCE`` points, an answer in which the offline examiner
+  found none of the rubric stays at or below ``NO_EVIDENCE_CAP``, and the offline gaming
+  caps (grader instructions, keyword lists, copied question, off-topic, empty) always
+  apply, so text in the answer cannot talk the grader into a high score.
+
+Faults (timeouts, 429, 5xx, dropped connections) are retried by the OpenAI client only
+(``max_retries``, which honours Retry-After); an unparseable or schema-violating reply is
+asked for once more. If the call still fails, the offline assessment is returned with a
+one-line note, so the interview goes on.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import warnings
+from collections.abc import Callable
+from typing import Any
+from uuid import UUID
+
+from langchain_core.callbacks import BaseCallbackHandler
+from langchain_core.exceptions import OutputParserException
+from langchain_core.messages import HumanMessage, SystemMessage
+from langchain_core.outputs import ChatGenerationChunk, GenerationChunk
+from pydantic import ValidationError
+
+from agent.examiner import MAX_FOLLOW_UPS, ExamRequest, ExamResult
+from agent.llm_errors import describe_failure
+from agent.llm_schema import InterviewerTurn
+from agent.models import DIMENSIONS, Assessment, Citation
+from agent.offline_examiner import CAPS, OfflineExaminer
+from agent.pricing import estimate_cost
+from agent.prompt_budget import PromptBudget, PromptParts
+from agent.streaming import JsonFieldStream
+from knowledge.question_bank import Question, QuestionBank
+from knowledge.retrieval import HybridRetriever
+from knowledge.taxonomy import ROLE_TITLES, TOPIC_TITLES
+
+TOLERANCE = 3.0
+NO_EVIDENCE_CAP = 3.0
+PARSE_ATTEMPTS = 2
+MAX_PASSAGES = 6
+SUMMARY_LINES = 6
+
+
+class _MessageStreamer(BaseCallbackHandler):
+    """Forwards the ``message`` field of the streaming JSON reply, character by character."""
+
+    def __init__(self, forward: Callable[[str], None]) -> None:
+        self.forward = forward
+        self.field = JsonFieldStream("message")
+
+    def on_llm_new_token(
+        self,
+        token: str | list[str | dict[str, Any]],
+        *,
+        chunk: GenerationChunk | ChatGenerationChunk | None = None,
+        run_id: UUID,
+        parent_run_id: UUID | None = None,
+        tags: list[str] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        pieces = [token] if isinstance(token, str) and token else []
+        message = getattr(chunk, "message", None)
+        for call in getattr(message, "tool_call_chunks", None) or []:
+            if call.get("args"):
+                pieces.append(call["args"])
+        for piece in pieces:
+            text = self.field.feed(piece)
+            if text:
+                self.forward(text)
+
+
+def _normalise(text: str) -> str:
+    return re.sub(r"\s+", " ", text.replace("“", '"').replace("”", '"').replace("’", "'")).strip().lower()
+
+
+class LLMExaminer:
+    name = "llm"
+
+    def __init__(
+        self,
+        chat_model: Any,
+        structured_output: str,
+        offline: OfflineExaminer,
+        retriever: HybridRetriever,
+        budget: PromptBudget,
+        model_name: str,
+        secret: str | None = None,
+        self_hosted: bool = False,
+    ) -> None:
+        self.runnable = chat_model.with_structured_output(InterviewerTurn, method=structured_output, include_raw=True)
+        self.offline = offline
+        self.retriever = retriever
+        self.budget = budget
+        self.model_name = model_name
+        self.secret = secret
+        self.self_hosted = self_hosted
+
+    # --- building the prompt ------------------------------------------------------------
+
+    def _passages(self, question: Question) -> list[tuple[str, str, str]]:
+        """(id, section, text) for the guide passages of the rubric's sections."""
+        out: list[tuple[str, str, str]] = []
+        seen: set[str] = set()
+        for point in sorted(question.key_points, key=lambda kp: -kp.weight):
+            for passage in self.retriever.section_passages(point.section):
+                if passage.text in seen or len(out) >= MAX_PASSAGES:
+                    continue
+                seen.add(passage.text)
+                out.append((f"P{len(out) + 1}", passage.section, passage.text))
+        return out
+
+    def parts(self, request: ExamRequest, passages: list[tuple[str, str, str]]) -> PromptParts:
+        question = request.question
+        earlier = list(request.earlier)
+        summary = [
+            f"- {TOPIC_TITLES.get(e['topic'], e['topic'])}: {e['score']:g}/10"
+            + (f"; missed: {'; '.join(e['missed'][:3])}" if e.get("missed") else "")
+            for e in earlier[-SUMMARY_LINES:]
+        ]
+        if len(earlier) > SUMMARY_LINES:
+            older = earlier[:-SUMMARY_LINES]
+            mean = sum(e["score"] for e in older) / len(older)
+            summary.insert(0, f"- {len(older)} earlier questions, average {mean:.1f}/10")
+        return PromptParts(
+            track=ROLE_TITLES.get(request.role, request.role),
+            topic=TOPIC_TITLES.get(question.topic, question.topic),
+            question=question.question,
+            rubric=[f"- {kp.id}: {kp.point}" for kp in question.key_points],
+            passages=[f"[{pid}] {section}\n{text}" for pid, section, text in passages],
+            memory=[f"- {question.key_point(kp_id).point}" for kp_id in request.tendencies],
+            summary=summary,
+            recent=[f"{m['role']}: {m['content']}" for m in request.history],
+            answer=request.answer,
+            follow_ups_left=max(0, MAX_FOLLOW_UPS - request.follow_ups_asked),
+        )
+
+    def check_budget(self, bank: QuestionBank) -> None:
+        """Raise BudgetError now if the largest rubric's fixed prompt cannot fit the budget."""
+        for question in bank.questions:
+            request = ExamRequest(question=question, answer="", latest="")
+            self.budget.check_fixed(self.parts(request, []))
+
+    # --- the call -------------------------------------------------------------------------
+
+    def examine(self, request: ExamRequest) -> ExamResult:
+        fallback = self.offline.examine(request)
+        passages = self._passages(request.question)
+        fitted = self.budget.fit(self.parts(request, passages))
+        messages = [SystemMessage(fitted.system), HumanMessage(fitted.user)]
+        usage = {"input_tokens": 0, "output_tokens": 0, "requests": 0, "prompt_tokens_estimate": fitted.tokens}
+        try:
+            turn = self._call(messages, request.on_text, usage)
+        except Exception as exc:  # noqa: BLE001 - any failure of the model means: assess offline
+            reason = describe_failure(exc, self.secret)
+            note = f"The model could not assess this answer ({reason}); it was assessed offline."
+            return ExamResult(fallback.assessment, "offline", note, fallback.probe_id, usage | {"failed": reason})
+        assessment = self._reconcile(request, turn, fallback, passages, fitted.notes)
+        probe = f"llm:{request.follow_ups_asked + 1}" if assessment.follow_up else None
+        cost = estimate_cost(self.model_name, usage["input_tokens"], usage["output_tokens"], self.self_hosted)
+        return ExamResult(assessment, self.name, None, probe, usage | {"model": self.model_name, "cost_usd": cost})
+
+    def _call(
+        self, messages: list[Any], on_text: Callable[[str], None] | None, usage: dict[str, Any]
+    ) -> InterviewerTurn:
+        problem: Exception | None = None
+        for _ in range(PARSE_ATTEMPTS):
+            callbacks = [_MessageStreamer(on_text)] if on_text else []
+            usage["requests"] += 1
+            try:
+                with warnings.catch_warnings():
+                    # langchain's tracer serialises the parsed model into a field typed None
+                    warnings.filterwarnings("ignore", message="Pydantic serializer warnings", category=UserWarning)
+                    result = self.runnable.invoke(messages, config={"callbacks": callbacks})
+            except (OutputParserException, ValidationError, json.JSONDecodeError) as exc:
+                problem = exc  # a malformed reply: ask once more; transport errors propagate
+                continue
+            raw = result.get("raw")
+            meta = getattr(raw, "usage_metadata", None) or {}
+            usage["input_tokens"] += int(meta.get("input_tokens", 0))
+            usage["output_tokens"] += int(meta.get("output_tokens", 0))
+            parsed = result.get("parsed")
+            if isinstance(parsed, InterviewerTurn):
+                return parsed
+            problem = result.get("parsing_error") or ValueError("the reply did not match the schema")
+        assert problem is not None
+        raise problem
+
+    # --- trust, but verify ---------------------------------------------------------------
+
+    def _reconcile(
+        self,
+        request: ExamRequest,
+        turn: InterviewerTurn,
+        fallback: ExamResult,
+        passages: list[tuple[str, str, str]],
+        notes: list[str],
+    ) -> Assessment:
+        question = request.question
+        offline, flag_lines = fallback.assessment, list(fallback.flag_lines)
+        known = {kp.id for kp in question.key_points}
+        said_covered = {j.id for j in turn.key_points if j.covered and j.id in known}
+        covered = [kp for kp in question.key_points if kp.id in said_covered]
+        missed = [kp for kp in question.key_points if kp.id not in said_covered]
+        dims = turn.dimensions.model_dump()
+        dimensions = {d: max(0, min(2, int(dims.get(d, 0)))) for d in DIMENSIONS}
+        score = max(0.0, min(10.0, float(turn.score)))
+        ceiling = offline.score + TOLERANCE if offline.covered_ids else NO_EVIDENCE_CAP
+        score = min([score, ceiling, *(CAPS[f] for f in offline.flags if f in CAPS)])
+        score = round(score * 2) / 2
+        citations = self._verified_citations(turn, passages)
+        cited_sections = {c.section for c in citations}
+        offline_citations = {c.section: c for c in offline.citations}
+        for kp in missed:
+            if kp.section not in cited_sections and kp.section in offline_citations:
+                citations.append(offline_citations[kp.section])
+                cited_sections.add(kp.section)
+        critique = " ".join([*flag_lines, turn.critique.strip()])  # why a cap applied comes first
+        follow_up = None
+        if turn.next_action == "follow_up" and request.follow_ups_asked < MAX_FOLLOW_UPS and turn.message.strip():
+            follow_up = turn.message.strip()
+        return Assessment(
+            question_id=question.id,
+            topic=question.topic,
+            score=score,
+            dimensions=dimensions,
+            covered=[kp.point for kp in covered],
+            missed=[kp.point for kp in missed],
+            covered_ids=[kp.id for kp in covered],
+            missed_ids=[kp.id for kp in missed],
+            critique=critique,
+            citations=citations,
+            follow_up=follow_up,
+            flags=offline.flags,
+            notes=[*offline.notes, *notes],
+        )
+
+    @staticmethod
+    def _verified_citations(turn: InterviewerTurn, passages: list[tuple[str, str, str]]) -> list[Citation]:
+        by_id = {pid: (section, text) for pid, section, text in passages}
+        out: list[Citation] = []
+        for citation in turn.citations:
+            found = by_id.get(citation.passage.strip().strip("[]"))
+            quote = citation.quote.strip().strip('"“”')
+            if found is None or len(quote) < 8 or _normalise(quote) not in _normalise(found[1]):
+                continue  # not a passage we gave it, or not words from it
+            if all(c.quote != quote for c in out):
+                out.append(Citation(section=found[0], quote=quote))
+        return out

@@ -1,0 +1,136 @@
+"""Fitting one LLM call into the token budget (``MOCK_INTERVIEW_CONTEXT_TOKENS``).
+
+The whole prompt counts: system prompt, rubric, guide passages, memory, a summary of
+earlier questions and the most recent conversation, and the answer. When it does not
+fit, recent turns fold into the summary first (each earlier question is already one
+summary line), then passages are shortened, then the summary keeps only its latest
+lines, then the memory is cut; the answer is cut last. A budget too small for the
+fixed parts is a configuration error found at start, not mid-interview.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from agent import prompts
+from knowledge.tokens import TokenCounter
+
+# Tokens a chat API adds around each message and to prime the reply (OpenAI's accounting).
+PER_MESSAGE = 4
+REPLY_PRIMING = 3
+MIN_ANSWER_TOKENS = 150
+MIN_PASSAGE_TOKENS = 40
+ANSWER_SHARE = 0.45  # the answer may use at most this part of the budget
+SUMMARY_LINES = 6
+
+
+class BudgetError(ValueError):
+    """The configured budget cannot hold the fixed parts of a prompt."""
+
+
+@dataclass(frozen=True)
+class PromptParts:
+    track: str
+    topic: str
+    question: str
+    rubric: list[str]
+    passages: list[str]
+    memory: list[str]
+    summary: list[str]
+    recent: list[str]
+    answer: str
+    follow_ups_left: int
+
+
+@dataclass(frozen=True)
+class FittedPrompt:
+    system: str
+    user: str
+    tokens: int
+    folded_turns: int = 0
+    shortened_passages: bool = False
+    answer_truncated: bool = False
+    notes: list[str] = field(default_factory=list)
+
+
+def _render(parts: PromptParts) -> tuple[str, str]:
+    rule = prompts.render("llm_follow_up_rule", left=parts.follow_ups_left)
+    system = prompts.render("llm_system", track=parts.track, follow_up_rule=rule)
+    user = prompts.render(
+        "llm_turn",
+        topic=parts.topic,
+        question=parts.question,
+        rubric="\n".join(parts.rubric),
+        passages="\n\n".join(parts.passages) or "(none)",
+        memory="\n".join(parts.memory) or "(nothing recorded)",
+        summary="\n".join(parts.summary) or "(this is the first question)",
+        recent="\n".join(parts.recent) or "(none)",
+        answer=parts.answer,
+    )
+    return system, user
+
+
+class PromptBudget:
+    def __init__(self, counter: TokenCounter, budget: int) -> None:
+        self.counter = counter
+        self.budget = budget
+
+    def size(self, parts: PromptParts) -> int:
+        system, user = _render(parts)
+        return self.counter.count(system) + self.counter.count(user) + 2 * PER_MESSAGE + REPLY_PRIMING
+
+    def check_fixed(self, parts: PromptParts) -> None:
+        """Raise :class:`BudgetError` if even a minimal prompt for ``parts`` cannot fit."""
+        bare = replace(parts, passages=[], memory=[], summary=[], recent=[], answer="x")
+        needed = self.size(bare) + MIN_ANSWER_TOKENS
+        if needed > self.budget:
+            raise BudgetError(
+                f"MOCK_INTERVIEW_CONTEXT_TOKENS={self.budget} is too small: the fixed part of a prompt "
+                f"needs {needed} tokens; use at least {needed}"
+            )
+
+    def fit(self, parts: PromptParts) -> FittedPrompt:
+        self.check_fixed(parts)
+        answer_cap = max(MIN_ANSWER_TOKENS, int(self.budget * ANSWER_SHARE))
+        truncated = self.counter.count(parts.answer) > answer_cap
+        if truncated:
+            parts = replace(parts, answer=self.counter.truncate(parts.answer, answer_cap) + " [...]")
+        folded = 0
+        shortened = False
+        while self.size(parts) > self.budget:
+            if parts.recent:
+                parts = replace(parts, recent=parts.recent[1:])
+                folded += 1
+            elif parts.passages and self._can_shorten(parts.passages):
+                parts = replace(parts, passages=self._shorten(parts.passages))
+                shortened = True
+            elif parts.passages:
+                parts = replace(parts, passages=parts.passages[:-1])
+                shortened = True
+            elif len(parts.summary) > 1:
+                parts = replace(parts, summary=parts.summary[1:])
+            elif parts.memory:
+                parts = replace(parts, memory=parts.memory[:-1])
+            else:
+                over = self.size(parts) - self.budget
+                keep = max(MIN_ANSWER_TOKENS, self.counter.count(parts.answer) - over - 8)
+                parts = replace(parts, answer=self.counter.truncate(parts.answer, keep) + " [...]")
+                truncated = True
+        system, user = _render(parts)
+        notes = []
+        if truncated:
+            notes.append("The answer was shortened to fit the model's context budget.")
+        return FittedPrompt(system, user, self.size(parts), folded, shortened, truncated, notes)
+
+    def _can_shorten(self, passages: list[str]) -> bool:
+        # The margin guarantees each cut makes progress (a cut adds an ellipsis).
+        return any(self.counter.count(p) > MIN_PASSAGE_TOKENS + 8 for p in passages)
+
+    def _shorten(self, passages: list[str]) -> list[str]:
+        """Cut the longest passage by a third (never below the minimum)."""
+        sizes = [self.counter.count(p) for p in passages]
+        longest = max(range(len(passages)), key=lambda i: sizes[i])
+        keep = max(MIN_PASSAGE_TOKENS, (sizes[longest] * 2) // 3)
+        out = list(passages)
+        out[longest] = self.counter.truncate(passages[longest], keep) + " …"
+        return out
