@@ -220,10 +220,10 @@ class LLMExaminer:
         score = round(score * 2) / 2
         citations = self._verified_citations(turn, passages)
         cited_sections = {c.section for c in citations}
-        offline_citations = {c.section: c for c in offline.citations}
-        for kp in missed:
-            if kp.section not in cited_sections and kp.section in offline_citations:
-                citations.append(offline_citations[kp.section])
+        for kp in missed:  # a missed point the model did not cite gets its section's own sentence
+            fallback_citation = self.offline.citer.cite(kp) if kp.section not in cited_sections else None
+            if fallback_citation is not None:
+                citations.append(fallback_citation)
                 cited_sections.add(kp.section)
         critique = " ".join([*flag_lines, turn.critique.strip()])  # why a cap applied comes first
         follow_up = None

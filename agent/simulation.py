@@ -110,6 +110,15 @@ def simulation_result(interviewer: Interviewer, session_id: str) -> dict[str, An
         "turns": turns,
         "report": {
             key: report.get(key)
-            for key in ("overall", "by_topic", "dimensions", "weak_areas", "study_plan", "strengths", "highlights", "usage")
+            for key in (
+                "overall",
+                "by_topic",
+                "dimensions",
+                "weak_areas",
+                "study_plan",
+                "strengths",
+                "highlights",
+                "usage",
+            )
         },
     }

@@ -51,15 +51,19 @@ def fresh_services(tmp_path: Path) -> Iterator[Services]:
     services.close()
 
 
-@pytest.fixture
-def interview_services(tmp_path: Path, services: Services) -> Iterator[Services]:
-    """A fresh data dir (own SQLite files, checkpointer, memory) with a copy of the built index."""
+def copy_index(services: Services, home: Path) -> Path:
+    """A new data dir holding a copy of the session's built index (building costs ~1 s)."""
     import shutil
 
     services.knowledge  # noqa: B018 - make sure the shared index exists before copying it
-    home = tmp_path / "home"
     shutil.copytree(services.settings.chroma_dir, home / "chroma")
-    fresh = Services(make_settings(home))
+    return home
+
+
+@pytest.fixture
+def interview_services(tmp_path: Path, services: Services) -> Iterator[Services]:
+    """A fresh data dir (own SQLite files, checkpointer, memory) with a copy of the built index."""
+    fresh = Services(make_settings(copy_index(services, tmp_path / "home")))
     yield fresh
     fresh.close()
 
@@ -82,3 +86,30 @@ def run_cli(
 def cli_home(tmp_path: Path) -> Iterator[Path]:
     home = tmp_path / "home"
     yield home
+
+
+@pytest.fixture
+def stub() -> Iterator[object]:
+    from openai_stub import OpenAIStub
+
+    with OpenAIStub("sk-test-SUPERSECRET-0123456789") as server:
+        yield server
+
+
+def llm_settings(home: Path, stub: object, **values: object) -> Settings:
+    defaults: dict[str, object] = {
+        "openai_api_key": "sk-test-SUPERSECRET-0123456789",
+        "openai_base_url": stub.base_url,  # type: ignore[attr-defined]
+        "llm_retries": 1,
+        "llm_timeout": 3.0,
+        "model": "gpt-4.1-mini",
+    }
+    return make_settings(home, **{**defaults, **values})
+
+
+@pytest.fixture
+def llm_services(tmp_path: Path, services: Services, stub: object) -> Iterator[Services]:
+    """Like ``interview_services`` but with the LLM examiner pointed at the local stub."""
+    fresh = Services(llm_settings(copy_index(services, tmp_path / "llm-home"), stub))
+    yield fresh
+    fresh.close()
