@@ -27,19 +27,51 @@ _GRADER_INSTRUCTIONS = [
     r"\bbefore you (score|grade|rate|mark|evaluate)\b",
     r"\b10\s*/\s*10\b",
     r"\bfull (marks|score)\b",
-    r"[\"']?score[\"']?\s*[:=]\s*\d",
+    r"[\"']score[\"']\s*:\s*\d",  # JSON aimed at a parser: {"score": 10}
+    r"\bscore\s*[:=]\s*10\b",
     r"\bsystem prompt\b",
     r"\byou are (now )?(an? |the )?(grader|examiner|evaluator|assistant|ai)\b",
     r"\b(note|message|instruction)s? (to|for) (the )?(grader|examiner|evaluator|ai|model|assistant)\b",
     r"\b(grader|examiner|evaluator)('s)? note\b",
-    r"\bas an? (ai|language model)\b",
+    r"\bas an? (ai )?language model\b",
     r"\bthis answer (is|deserves) (excellent|perfect|a 10|full)\b",
 ]
 GRADER_INSTRUCTION = re.compile("|".join(f"(?:{p})" for p in _GRADER_INSTRUCTIONS), re.IGNORECASE)
 NO_ATTEMPT = re.compile(
-    r"^\W*(i\s+(really\s+)?(do\s*n[o']?t|dont)\s+know|no\s+idea|not\s+sure|i'?m\s+not\s+sure|pass|skip|no\s+clue|"
-    r"i\s+have\s+no\s+idea|idk|n/?a)\b",
+    r"\b(i\s+(really\s+)?(do\s*n[o']?t|dont)\s+know|no\s+idea|not\s+sure|no\s+clue|idk|pass|skip)\b",
     re.IGNORECASE,
+)
+# Words that may surround "I don't know" without making it an attempt.
+_FILLER = frozenset(
+    {
+        "i",
+        "im",
+        "i'm",
+        "am",
+        "is",
+        "it",
+        "this",
+        "that",
+        "sorry",
+        "honestly",
+        "really",
+        "actually",
+        "to",
+        "be",
+        "the",
+        "one",
+        "question",
+        "about",
+        "on",
+        "here",
+        "please",
+        "next",
+        "move",
+        "can",
+        "we",
+        "let's",
+        "lets",
+    }
 )
 
 
@@ -52,10 +84,13 @@ class AnswerText:
     truncated_from: int | None
 
     @classmethod
-    def prepare(cls, raw: str) -> AnswerText:
+    def prepare(cls, raw: str, original_length: int | None = None) -> AnswerText:
+        """``original_length``: the size before a caller trimmed ``raw`` (see join_thread)."""
         text = raw.strip()
         if len(text) > MAX_ASSESSED_CHARS:
-            return cls(raw, text[:MAX_ASSESSED_CHARS], len(text))
+            return cls(raw, text[:MAX_ASSESSED_CHARS], original_length or len(text))
+        if original_length is not None and original_length > MAX_ASSESSED_CHARS:
+            return cls(raw, text, original_length)
         return cls(raw, text, None)
 
     @property
@@ -65,6 +100,21 @@ class AnswerText:
     @property
     def words(self) -> list[str]:
         return WORD.findall(self.text.lower())
+
+
+def join_thread(answers: list[str], limit: int = MAX_ASSESSED_CHARS) -> tuple[str, int]:
+    """Everything said on one question, within ``limit`` characters, and its full length.
+
+    When it is too long the latest answer keeps its place (a follow-up answer is always
+    assessed) and the earlier ones are cut.
+    """
+    joined = "\n\n".join(answers)
+    if len(joined) <= limit or not answers:
+        return joined, len(joined)
+    latest = answers[-1][:limit]
+    room = limit - len(latest) - 2
+    earlier = "\n\n".join(answers[:-1])[: max(0, room)]
+    return (f"{earlier}\n\n{latest}" if earlier else latest), len(joined)
 
 
 def split_sentences(text: str) -> list[str]:
@@ -103,17 +153,22 @@ def grader_instruction_sentences(sentences: list[str]) -> list[str]:
 
 
 def looks_like_keyword_list(answer: AnswerText) -> bool:
-    """Terms strung together without explanation (commas, newlines, few function words)."""
+    """Terms strung together without explanation: under a quarter of the words sit in
+    sentences with grammar in them (a terse bulleted answer still explains in its lines)."""
     words = answer.words
     if len(words) < 3:
         return False
     explanatory = [s for s in answer.sentences if is_explanatory(s)]
     explanatory_words = sum(len(WORD.findall(s)) for s in explanatory)
-    return explanatory_words < 0.5 * len(words)
+    return explanatory_words < 0.25 * len(words)
 
 
 def is_no_attempt(answer: AnswerText) -> bool:
-    return len(answer.words) <= 12 and bool(NO_ATTEMPT.search(answer.text))
+    """The whole answer is a version of "I don't know" (with nothing else said)."""
+    if len(answer.words) > 12:
+        return False
+    remainder = NO_ATTEMPT.sub(" ", answer.text.lower())
+    return bool(NO_ATTEMPT.search(answer.text)) and all(w in _FILLER for w in WORD.findall(remainder))
 
 
 def copies_question(answer: AnswerText, question: str) -> bool:

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import Any
 
 from agent.interviewer import InterviewError, TurnView, check_user
+from agent.json_output import print_json
 from agent.services import Services
+from knowledge.lexical import tokenize
 
 DONE = "/done"
+MAX_ANSWER_BYTES = 5 * 1024 * 1024
 COMMANDS = ("/skip", "/end")
 
 
@@ -80,23 +82,28 @@ class AnswerReader:
         self.partial = list(draft)
         if draft:
             self.console.print("[dim]Your unsent draft was restored; keep typing (an empty line sends it).[/]")
-            self.console.print("\n".join(draft))
+            self.console.print("\n".join(draft), markup=False, highlight=False)
         self.console.print("[dim]Answer (empty line or /done to send; /skip, /end):[/]")
         warned_empty = False
         while True:
             line = sys.stdin.readline()
             if line == "":
-                return "\n".join(self.partial) if self.partial else None
+                return self._take() if self.partial else None
             line = line.rstrip("\n")
             if not self.partial and line.strip().lower() in COMMANDS:
                 return line.strip().lower()
             if line.strip().lower() == DONE or not line.strip():
                 if self.partial or warned_empty:
-                    return "\n".join(self.partial)
+                    return self._take()
                 self.console.print("[yellow]That would send an empty answer. Press Enter again to send it, or type.[/]")
                 warned_empty = True
                 continue
             self.partial.append(line)
+
+    def _take(self) -> str:
+        """The answer typed so far; once sent it is no longer an unsent draft."""
+        text, self.partial = "\n".join(self.partial), []
+        return text
 
 
 def practice(services: Services, args: argparse.Namespace) -> int:
@@ -148,7 +155,7 @@ def simulate(services: Services, args: argparse.Namespace) -> int:
     examiner_ready(services)
     result = run(services.interviewer, check_user(args.user), args.role, script, args.questions, args.seed)
     if args.json:
-        print(json.dumps(result, ensure_ascii=False, indent=2))
+        print_json(result)
         return 0
     console = _console()
     from agent import terminal
@@ -156,25 +163,40 @@ def simulate(services: Services, args: argparse.Namespace) -> int:
     for turn in result["turns"]:
         label = "Q" if turn["kind"] == "question" else "  follow-up"
         score = turn["assessment"]["score"] if turn["assessment"] else "-"
-        console.print(f"{label} [{turn['topic']}] {turn['question'][:90]}  → {score}")
+        console.print(f"{label} [{turn['topic']}] {turn['question'][:90]}  → {score}", markup=False)
     terminal.report_panel(console, result["report"])
     console.print(f"[dim]Session {result['session_id']} saved.[/]")
     return 0
+
+
+def read_answer_file(path: Path) -> str:
+    """The answer in ``path``, or a one-line error (missing, not a file, too big, binary, empty)."""
+    try:
+        if path.is_dir():
+            raise InterviewError(f"{path}: is a directory; give the file that holds your answer")
+        if path.stat().st_size > MAX_ANSWER_BYTES:
+            raise InterviewError(f"{path}: larger than 5 MB; an answer file should hold one answer")
+        answer = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InterviewError(f"{path}: no such file") from None
+    except UnicodeDecodeError:
+        raise InterviewError(f"{path}: not valid UTF-8 text") from None
+    except OSError as exc:
+        raise InterviewError(f"{path}: cannot read: {exc.strerror}") from None
+    if "\x00" in answer:
+        raise InterviewError(f"{path}: looks like a binary file")
+    if not answer.strip():
+        raise InterviewError(f"{path}: the answer file is empty")
+    return answer
 
 
 def assess(services: Services, args: argparse.Namespace) -> int:
     from agent.examiner import ExamRequest
     from agent.question_match import QuestionMatcher
 
-    path = Path(args.answer_file)
-    try:
-        answer = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InterviewError(f"{path}: no such file") from None
-    except UnicodeDecodeError:
-        raise InterviewError(f"{path}: not valid UTF-8 text") from None
-    if not args.question.strip():
-        raise InterviewError("the question is empty")
+    answer = read_answer_file(Path(args.answer_file))
+    if not tokenize(args.question):
+        raise InterviewError("the question has no words to match against the guide; write it out in full")
     examiner_ready(services)
     matcher = QuestionMatcher(services.question_bank, services.knowledge.retriever, services.static_embedder.embed)
     match = matcher.match(args.question)
@@ -188,7 +210,7 @@ def assess(services: Services, args: argparse.Namespace) -> int:
         else None
     )
     if args.json:
-        print(json.dumps({**assessment, "matched": matched, "backend": result.backend}, ensure_ascii=False, indent=2))
+        print_json({**assessment, "matched": matched, "backend": result.backend})
         return 0
     console = _console()
     if matched:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import json
 import textwrap
 from pathlib import Path
 
+from agent.interviewer import check_user
+from agent.json_output import print_json
 from agent.services import Services
 from knowledge.errors import UsageError
 from knowledge.taxonomy import ROLE_TITLES, TOPIC_TITLES
@@ -14,16 +15,12 @@ from knowledge.taxonomy import ROLE_TITLES, TOPIC_TITLES
 PREVIEW_CHARS = 420
 
 
-def _print_json(data: object) -> None:
-    print(json.dumps(data, ensure_ascii=False, indent=2))
-
-
 def guide_search(services: Services, args: argparse.Namespace) -> int:
     if not args.query.strip():
         raise UsageError("the search query is empty")
-    passages = services.knowledge.retriever.search(args.query, args.k, user=args.user, mode=args.mode)
+    passages = services.knowledge.retriever.search(args.query, args.k, user=check_user(args.user), mode=args.mode)
     if args.json:
-        _print_json([p.as_json() for p in passages])
+        print_json([p.as_json() for p in passages])
         return 0
     if not passages:
         print("No passages matched.")
@@ -40,7 +37,8 @@ def guide_search(services: Services, args: argparse.Namespace) -> int:
 
 
 def ingest(services: Services, args: argparse.Namespace) -> int:
-    done = services.knowledge.material.ingest(args.user, [Path(p) for p in args.paths])
+    user = check_user(args.user)
+    done = services.knowledge.material.ingest(user, [Path(p) for p in args.paths])
     for f in done:
         unchanged = f.chunks - f.added
         note = f" ({unchanged} unchanged)" if unchanged else ""
@@ -52,7 +50,7 @@ def ingest(services: Services, args: argparse.Namespace) -> int:
 def questions(services: Services, args: argparse.Namespace) -> int:
     found = services.question_bank.filter(topic=args.topic, role=args.role)
     if args.json:
-        _print_json([q.model_dump(mode="json") for q in found])
+        print_json([q.model_dump(mode="json") for q in found])
         return 0
     scope = [TOPIC_TITLES[args.topic]] if args.topic else []
     scope += [f"for {ROLE_TITLES[args.role]}"] if args.role else []

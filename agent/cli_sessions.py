@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import argparse
-import json
+import sys
 from typing import Any
 
 from agent.export import session_json, session_markdown
 from agent.interviewer import InterviewError, check_user
+from agent.json_output import print_json
 from agent.services import Services
 from agent.transcripts import SessionNotFound
 from knowledge.taxonomy import ROLE_TITLES, TOPIC_TITLES, TOPICS
-
-
-def _print_json(data: Any) -> None:
-    print(json.dumps(data, ensure_ascii=False, indent=2))
 
 
 def _session(services: Services, session_id: str) -> dict[str, Any]:
@@ -29,7 +26,7 @@ def sessions_list(services: Services, args: argparse.Namespace) -> int:
     rows = services.transcripts.sessions(user=user)
     if args.json:
         keys = ("id", "user", "role", "created_at", "status", "questions", "backend", "overall")
-        _print_json([{k: r[k] for k in keys} for r in rows])
+        print_json([{k: r[k] for k in keys} for r in rows])
         return 0
     if not rows:
         print("No sessions yet." if user is None else f"No sessions for {user} yet.")
@@ -52,7 +49,7 @@ def sessions_show(services: Services, args: argparse.Namespace) -> int:
 def sessions_export(services: Services, args: argparse.Namespace) -> int:
     _session(services, args.session_id)
     if args.format == "json":
-        _print_json(session_json(services.transcripts, args.session_id))
+        print_json(session_json(services.transcripts, args.session_id))
     else:
         print(session_markdown(services.transcripts, args.session_id))
     return 0
@@ -68,7 +65,7 @@ def progress(services: Services, args: argparse.Namespace) -> int:
         "weak_areas": [a.as_json() for a in services.memory.weak_areas(user)],
     }
     if args.json:
-        _print_json(data)
+        print_json(data)
         return 0
     print(f"{user}: {data['sessions']} session{'s' if data['sessions'] != 1 else ''}")
     for topic, value in data["mastery"].items():
@@ -95,10 +92,11 @@ def weak_areas(services: Services, args: argparse.Namespace) -> int:
             raise InterviewError(f"unknown topic {args.dismiss!r}; choose one of: {', '.join(TOPICS)}")
         if not services.memory.dismiss(user, args.dismiss):
             raise InterviewError(f"{args.dismiss} is not among {user}'s weak areas")
-        print(f"Dismissed {args.dismiss}; it comes back only if a later answer on it is weak.")
+        notice = f"Dismissed {args.dismiss}; it comes back only if a later answer on it is weak."
+        print(notice, file=sys.stderr if args.json else sys.stdout)
     areas = [a.as_json() for a in services.memory.weak_areas(user)]
     if args.json:
-        _print_json(areas)
+        print_json(areas)
     elif not args.dismiss:
         _print_weak(areas)
     return 0

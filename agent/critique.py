@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from agent import prompts
-from agent.answer_text import split_sentences
+from agent.answer_text import phrase_in, split_sentences
 from agent.coverage import PointEvidence
 from agent.models import DIMENSIONS, Citation
 from knowledge.lexical import tokenize
@@ -36,12 +36,11 @@ class Citer:
     def _find(self, point: KeyPoint) -> Citation | None:
         passages = self.retriever.section_passages(point.section)
         wanted = set(tokenize(point.point))
-        aliases = [tokenize(a) for a in point.aliases]
         best: tuple[float, str] | None = None
         for passage in passages:
             for sentence in split_sentences(passage.text):
                 stems = tokenize(sentence)
-                alias_hits = sum(1 for a in aliases if a and _contains(stems, a))
+                alias_hits = sum(1 for alias in point.aliases if phrase_in(alias, stems))
                 overlap = len(wanted & set(stems)) / max(1, len(wanted))
                 score = 2.0 * alias_hits + overlap
                 if best is None or score > best[0]:
@@ -52,11 +51,6 @@ class Citer:
         if len(quote) > QUOTE_CHARS:
             quote = quote[: QUOTE_CHARS - 1].rstrip() + "…"
         return Citation(section=point.section, quote=quote)
-
-
-def _contains(stems: list[str], needle: list[str]) -> bool:
-    n = len(needle)
-    return any(stems[i : i + n] == needle for i in range(len(stems) - n + 1))
 
 
 def band(score: float) -> str:

@@ -21,9 +21,11 @@ class ExamRequest:
     question: Question
     answer: str  # everything the candidate has said about this question so far
     latest: str  # this turn's message alone
+    answer_chars: int | None = None  # full length when ``answer`` had to be trimmed
     follow_ups_asked: int = 0
     asked_probes: tuple[str, ...] = ()
     tendencies: tuple[str, ...] = ()  # key point ids this user has missed before
+    similar_misses: tuple[str, ...] = ()  # points missed on other questions, close in meaning
     history: tuple[dict[str, str], ...] = field(default=())  # recent conversation, oldest first
     earlier: tuple[dict[str, Any], ...] = ()  # closed questions: topic, score, missed points
     role: str = "ml_engineer"

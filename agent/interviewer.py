@@ -6,19 +6,19 @@ crash left half done (the checkpoint knows its pending step), then handles the n
 
 from __future__ import annotations
 
-import re
+import unicodedata
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from agent.checkpoints import keep_only_latest
 from agent.context import InterviewContext
 from agent.transcripts import TranscriptStore
 from knowledge.taxonomy import ROLES
 
 OnText = Callable[[str], None]
-USER_NAME = re.compile(r"^[\w][\w .@+-]{0,63}$", re.UNICODE)
 MAX_QUESTIONS = 20
 
 
@@ -27,8 +27,10 @@ class InterviewError(ValueError):
 
 
 def check_user(user: str) -> str:
-    user = user.strip()
-    if not USER_NAME.match(user):
+    """A profile name: 1-64 letters (any script, with their marks), digits, spaces or . @ + - _."""
+    user = unicodedata.normalize("NFC", user.strip())
+    allowed = all(unicodedata.category(ch)[0] in "LMN" or ch in " .@+-_" for ch in user)
+    if not (1 <= len(user) <= 64 and allowed and unicodedata.category(user[0])[0] in "LN"):
         raise InterviewError(
             f"invalid user name {user!r}: use 1-64 letters, digits, spaces or . @ + - _"
             " (starting with a letter or digit)"
@@ -69,9 +71,13 @@ class Interviewer:
     def _config(self, session_id: str) -> dict[str, Any]:
         return {"configurable": {"thread_id": session_id}}
 
+    def _last_message_number(self, session_id: str) -> int:
+        messages = self.graph.get_state(self._config(session_id)).values.get("messages", [])
+        return int(messages[-1]["n"]) if messages else -1
+
     def _run(self, session_id: str, payload: dict[str, Any] | None, on_text: OnText | None = None) -> TurnView:
         config = self._config(session_id)
-        before = len(self.graph.get_state(config).values.get("messages", []))
+        before = self._last_message_number(session_id)
         if on_text is None:
             self.graph.invoke(payload, config, context=self.context, durability="sync")
         else:  # the examiner's visible reply arrives as custom stream events
@@ -80,15 +86,19 @@ class Interviewer:
             ):
                 if isinstance(event, dict) and event.get("text"):
                     on_text(str(event["text"]))
-        return self._view(session_id, before)
+        view = self._view(session_id, before)
+        if view.done and self.graph.checkpointer is not None:
+            keep_only_latest(self.graph.checkpointer, session_id)
+        return view
 
-    def _view(self, session_id: str, since: int) -> TurnView:
+    def _view(self, session_id: str, after: int) -> TurnView:
+        """The state of a session, with the chat messages numbered above ``after``."""
         values = self.graph.get_state(self._config(session_id)).values
-        new = values.get("messages", [])[since:]
+        new = [m for m in values.get("messages", []) if m["n"] > after]
         assessed = any(m.get("kind") == "feedback" for m in new)
         exam = values.get("last_exam") if assessed else None
-        if assessed and exam is None and values.get("results"):
-            exam = values["results"][-1]
+        if assessed and exam is None:  # the question was closed in this run: read the turn's record
+            exam = self._latest_assessed_turn(session_id)
         return TurnView(
             session_id=session_id,
             messages=new,
@@ -101,6 +111,12 @@ class Interviewer:
             question_count=len(values.get("plan", [])),
             prompt_kind=values.get("prompt_kind", ""),
         )
+
+    def _latest_assessed_turn(self, session_id: str) -> dict[str, Any] | None:
+        for turn in reversed(self.transcripts.turns(session_id)):
+            if turn["assessment"] is not None:
+                return {"assessment": turn["assessment"], "backend": turn["backend"], "note": turn["backend_note"]}
+        return None
 
     def start(
         self,
@@ -132,7 +148,7 @@ class Interviewer:
         state = self.graph.get_state(config)
         if not state.next:
             return None
-        before = len(state.values.get("messages", []))
+        before = self._last_message_number(session_id)
         self.graph.invoke(None, config, context=self.context, durability="sync")
         return self._view(session_id, before)
 
@@ -147,11 +163,12 @@ class Interviewer:
         return bool(self.graph.get_state(self._config(session_id)).values.get("plan"))
 
     def history(self, session_id: str) -> TurnView:
-        """Everything said so far in a session (after finishing any interrupted run)."""
+        """The latest messages of a session (after finishing any interrupted run); the full
+        record is in the transcript store."""
         if not self.exists(session_id):
             raise InterviewError(f"no session {session_id!r}")
         self.finish_pending(session_id)
-        return self._view(session_id, 0)
+        return self._view(session_id, -1)
 
     def latest_unfinished(self, user: str) -> str | None:
         for session in self.transcripts.sessions(user=user, status="active"):

@@ -2,16 +2,7 @@
 
 from __future__ import annotations
 
-import re
-
-_KEY_LIKE = re.compile(r"\b(sk-[A-Za-z0-9_\-*]{6,}|Bearer\s+\S+)")
-
-
-def scrub(text: str, secret: str | None) -> str:
-    """Remove the API key (and anything shaped like one) from a message."""
-    if secret:
-        text = text.replace(secret, "***")
-    return _KEY_LIKE.sub("***", text)
+from knowledge.errors import redact
 
 
 def describe_failure(exc: BaseException, secret: str | None = None) -> str:
@@ -33,4 +24,4 @@ def describe_failure(exc: BaseException, secret: str | None = None) -> str:
     if "Pars" in name or "Validation" in name or "JSON" in name or "OutputParser" in name:
         return "the reply was not valid structured output"
     first_line = (str(exc).splitlines() or [""])[0][:160]
-    return scrub(f"{name}: {first_line}", secret)
+    return redact(f"{name}: {first_line}", secret)

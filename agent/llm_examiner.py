@@ -33,6 +33,7 @@ from langchain_core.messages import HumanMessage, SystemMessage
 from langchain_core.outputs import ChatGenerationChunk, GenerationChunk
 from pydantic import ValidationError
 
+from agent import prompts
 from agent.examiner import MAX_FOLLOW_UPS, ExamRequest, ExamResult
 from agent.llm_errors import describe_failure
 from agent.llm_schema import InterviewerTurn
@@ -138,7 +139,12 @@ class LLMExaminer:
             question=question.question,
             rubric=[f"- {kp.id}: {kp.point}" for kp in question.key_points],
             passages=[f"[{pid}] {section}\n{text}" for pid, section, text in passages],
-            memory=[f"- {question.key_point(kp_id).point}" for kp_id in request.tendencies],
+            memory=list(
+                dict.fromkeys(
+                    [f"- {question.key_point(kp_id).point}" for kp_id in request.tendencies]
+                    + [f"- (on another question) {point}" for point in request.similar_misses]
+                )
+            ),
             summary=summary,
             recent=[f"{m['role']}: {m['content']}" for m in request.history],
             answer=request.answer,
@@ -163,7 +169,7 @@ class LLMExaminer:
             turn = self._call(messages, request.on_text, usage)
         except Exception as exc:  # noqa: BLE001 - any failure of the model means: assess offline
             reason = describe_failure(exc, self.secret)
-            note = f"The model could not assess this answer ({reason}); it was assessed offline."
+            note = prompts.render("note_llm_fallback", reason=reason)
             return ExamResult(fallback.assessment, "offline", note, fallback.probe_id, usage | {"failed": reason})
         assessment = self._reconcile(request, turn, fallback, passages, fitted.notes)
         probe = f"llm:{request.follow_ups_asked + 1}" if assessment.follow_up else None

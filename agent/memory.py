@@ -18,20 +18,23 @@ written behind the conversation; every read that must see them flushes the queue
 from __future__ import annotations
 
 import hashlib
+import logging
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from agent.models import WEAK_BELOW
 from agent.outbox import Outbox
+from knowledge.errors import QuestionBankError
 from knowledge.question_bank import Question, QuestionBank
 from knowledge.vector_index import NamedEmbeddingFunction, open_collection
 
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI
 
+log = logging.getLogger(__name__)
 COLLECTION = "weak_areas"
-WEAK_BELOW = 6.0
 SMOOTHING = 0.5  # weight of the newest score in the moving average
 
 
@@ -93,7 +96,17 @@ class WeakAreaMemory:
         resolved: dict[str, dict[str, Any]],
     ) -> None:
         user, session_id, stamp = job["user"], job["session_id"], float(job["ts"])
-        question = self.bank.get(job["question_id"])
+        try:
+            question = self.bank.get(job["question_id"])
+        except QuestionBankError:
+            log.warning("dropping a queued memory write for unknown question %s", job["question_id"])
+            return  # the bank changed since the answer; keep the rest of the queue moving
+        known = {kp.id for kp in question.key_points}
+        job = {
+            **job,
+            "missed": [k for k in job["missed"] if k in known],
+            "covered": [k for k in job["covered"] if k in known],
+        }
         upserts[f"score:{_uid(user)}:{session_id}:{question.id}"] = (
             question.question,
             {
@@ -167,29 +180,40 @@ class WeakAreaMemory:
             }
         )
 
-    def mastery(self, user: str) -> dict[str, float]:
-        return {topic: value for topic, (value, _, _) in self._mastery(user).items()}
-
-    def _mastery(self, user: str) -> dict[str, tuple[float, int, float]]:
-        """topic → (moving average, answers, time of the latest score)."""
+    def _scores(self, user: str) -> list[tuple[float, str, float]]:
+        """(time, topic, score) of every closed question of ``user``, oldest first."""
         self.outbox.flush()
-        scores = sorted((m["ts"], m["topic"], float(m["score"])) for _, _, m in self._get(user, "score"))
-        out: dict[str, tuple[float, int, float]] = {}
-        for ts, topic, score in scores:
+        return sorted((float(m["ts"]), str(m["topic"]), float(m["score"])) for _, _, m in self._get(user, "score"))
+
+    def _mastery(self, scores: list[tuple[float, str, float]]) -> dict[str, tuple[float, int]]:
+        """topic → (moving average, answers)."""
+        out: dict[str, tuple[float, int]] = {}
+        for _, topic, score in scores:
             if topic in out:
-                value, count, _ = out[topic]
-                out[topic] = ((1 - SMOOTHING) * value + SMOOTHING * score, count + 1, ts)
+                value, count = out[topic]
+                out[topic] = ((1 - SMOOTHING) * value + SMOOTHING * score, count + 1)
             else:
-                out[topic] = (score, 1, ts)
+                out[topic] = (score, 1)
         return out
 
+    def mastery(self, user: str) -> dict[str, float]:
+        return {topic: value for topic, (value, _) in self._mastery(self._scores(user)).items()}
+
     def weak_areas(self, user: str) -> list[WeakArea]:
-        self.outbox.flush()
+        """Topics whose mastery is below WEAK_BELOW, weakest first.
+
+        A dismissed topic stays off the list until a weak answer on it comes after the
+        dismissal; strong answers after it keep it off.
+        """
+        scores = self._scores(user)
         dismissed = {m["topic"]: float(m["ts"]) for _, _, m in self._get(user, "dismissed")}
         missed = [m | {"point": d} for _, d, m in self._get(user, "missed") if not m.get("resolved")]
         areas = []
-        for topic, (value, count, latest) in self._mastery(user).items():
-            if value >= WEAK_BELOW or dismissed.get(topic, 0.0) >= latest:
+        for topic, (value, count) in self._mastery(scores).items():
+            if value >= WEAK_BELOW:
+                continue
+            since = dismissed.get(topic)
+            if since is not None and not any(t > since and s < WEAK_BELOW for t, top, s in scores if top == topic):
                 continue
             points = sorted((m for m in missed if m["topic"] == topic), key=lambda m: (-int(m["times"]), m["point"]))
             sections = list(dict.fromkeys(str(m["section"]) for m in points))
@@ -222,9 +246,13 @@ class WeakAreaMemory:
         order = [kp.id for kp in question.key_points]
         return tuple(sorted(missed, key=order.index))
 
-    def similar_misses(self, user: str, text: str, k: int = 3) -> list[str]:
-        """What this user has missed that is closest in meaning to ``text`` (any question)."""
-        self.outbox.flush()
+    def similar_misses(self, user: str, text: str, k: int = 3, flush: bool = True) -> list[str]:
+        """What this user has missed that is closest in meaning to ``text`` (any question).
+
+        ``flush=False`` skips writing queued results first (on an answer's critical path).
+        """
+        if flush:
+            self.outbox.flush()
         where = {"$and": [{"user": user}, {"kind": "missed"}, {"resolved": False}]}
         count = len(self._get(user, "missed"))
         if count == 0:

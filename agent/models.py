@@ -7,6 +7,9 @@ from typing import Literal, get_args
 
 from pydantic import BaseModel, Field
 
+# A topic (in memory) or a session topic (in the report) below this mastery is weak.
+WEAK_BELOW = 6.0
+
 Dimension = Literal["definition", "intuition", "example", "tradeoffs", "measurement"]
 DIMENSIONS: tuple[str, ...] = get_args(Dimension)
 

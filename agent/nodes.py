@@ -11,10 +11,11 @@ from typing import Any
 from langgraph.runtime import Runtime
 
 from agent import prompts
+from agent.answer_text import join_thread
 from agent.context import InterviewContext
 from agent.examiner import ExamRequest
 from agent.planner import plan_session as make_plan
-from agent.report import build_report
+from agent.report import build_report, excerpt
 from agent.state import InterviewState
 from knowledge.taxonomy import ROLE_TITLES, TOPIC_TITLES
 
@@ -35,9 +36,10 @@ def _opening(ctx: InterviewContext, state: InterviewState, plan: list[dict[str, 
     reasons = []
     for p in revisits:
         area = weak.get(p["topic"])
-        reason = f"your mastery of {TOPIC_TITLES[p['topic']]} is {p['detail'].removeprefix('mastery ')}"
+        mastery = p["detail"].removeprefix("mastery ").removesuffix("/10")
+        reason = prompts.render("opening_reason", topic=TOPIC_TITLES[p["topic"]], mastery=mastery)
         if area is not None and area.missed_points:
-            reason += f" (you missed: {area.missed_points[0].rstrip('.')})"
+            reason = prompts.render("opening_reason_missed", reason=reason, point=area.missed_points[0].rstrip("."))
         reasons.append(reason)
     return prompts.render("opening_returning", track=track, count=len(plan), areas=areas, reasons="; ".join(reasons))
 
@@ -106,16 +108,23 @@ def assess_answer(state: InterviewState, runtime: Runtime[InterviewContext]) -> 
     answers = state.get("thread_answers", [])
     history = tuple({"role": m["role"], "content": m["content"]} for m in state.get("messages", [])[-HISTORY_MESSAGES:])
     earlier = tuple(
-        {"topic": r["topic"], "score": r["score"], "missed": (r.get("assessment") or {}).get("missed", [])}
+        {
+            "topic": r["topic"],
+            "score": r["score"],
+            "missed": [ctx.bank.get(r["question_id"]).key_point(k).point for k in r.get("missed_ids", [])],
+        }
         for r in state.get("results", [])
     )
+    answer, answer_chars = join_thread(answers)
     request = ExamRequest(
         question=question,
-        answer="\n\n".join(answers),
+        answer=answer,
         latest=answers[-1] if answers else "",
+        answer_chars=answer_chars,
         follow_ups_asked=state.get("follow_ups", 0),
         asked_probes=tuple(state.get("asked_probes", [])),
         tendencies=ctx.memory.tendencies(state["user"], question),
+        similar_misses=tuple(ctx.memory.similar_misses(state["user"], question.question, flush=False)),
         history=history,
         earlier=earlier,
         role=state["role"],
@@ -186,31 +195,26 @@ def close_question(state: InterviewState, runtime: Runtime[InterviewContext]) ->
     planned = state["plan"][state["index"]]
     exam = state.get("last_exam")
     question = ctx.bank.get(planned["question_id"])
-    result: dict[str, Any]
+    # Compact: the full assessment is in the transcript store; the state keeps what the
+    # report and the next prompts need.
+    result: dict[str, Any] = {"question_id": question.id, "topic": question.topic, "skipped": exam is None}
     if exam is None:  # skipped before any answer
         score = 0.0
-        result = {
-            "question_id": question.id,
-            "topic": question.topic,
-            "score": 0.0,
-            "skipped": True,
-            "assessment": None,
-        }
-        missed, covered = [kp.id for kp in question.key_points], []
+        missed, covered = [kp.id for kp in question.key_points], list[str]()
+        result.update(score=score, dimensions={}, missed_ids=missed, covered_ids=covered, excerpt="")
     else:
         assessment = exam["assessment"]
         score = float(assessment["score"])
-        result = {
-            "question_id": question.id,
-            "topic": question.topic,
-            "score": assessment["score"],
-            "skipped": False,
-            "assessment": assessment,
-            "answer": "\n\n".join(state.get("thread_answers", [])),
-            "backend": exam.get("backend"),
-            "note": exam.get("note"),
-        }
         missed, covered = assessment["missed_ids"], assessment["covered_ids"]
+        result.update(
+            score=score,
+            dimensions=assessment["dimensions"],
+            missed_ids=missed,
+            covered_ids=covered,
+            excerpt=excerpt("\n\n".join(state.get("thread_answers", []))),
+            backend=exam.get("backend"),
+            note=exam.get("note"),
+        )
     ctx.memory.record_question(state["user"], state["session_id"], question, score, missed, covered)
     return {"results": [*state.get("results", []), result], "last_exam": None, "thread_answers": []}
 

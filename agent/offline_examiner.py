@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from agent import prompts
 from agent.answer_text import (
     MAX_ASSESSED_CHARS,
     AnswerText,
@@ -67,7 +68,7 @@ class OfflineExaminer:
 
     def examine(self, request: ExamRequest) -> ExamResult:
         question = request.question
-        answer = AnswerText.prepare(request.answer)
+        answer = AnswerText.prepare(request.answer, request.answer_chars)
         injected = grader_instruction_sentences(answer.sentences)
         sentences = [s for s in answer.sentences if s not in injected]
         evidence = assess_coverage(question, sentences, self.embed)
@@ -143,4 +144,4 @@ class OfflineExaminer:
 def _truncation_note(answer: AnswerText) -> str | None:
     if answer.truncated_from is None:
         return None
-    return f"Only the first {MAX_ASSESSED_CHARS:,} of {answer.truncated_from:,} characters were assessed."
+    return prompts.render("note_truncated", limit=f"{MAX_ASSESSED_CHARS:,}", chars=f"{answer.truncated_from:,}")

@@ -50,6 +50,10 @@ def plan_session(
 ) -> list[PlannedQuestion]:
     rng = random.Random(seed)
     pool = [q for q in bank.questions if q.roles[role] > 0]  # type: ignore[index]
+    if difficulty is not None:
+        # A chosen difficulty is honoured while the bank has enough of it, then relaxed.
+        exact = [q for q in pool if q.difficulty == difficulty]
+        pool = exact if len(exact) >= count else pool
     used: set[str] = set()
     plan: list[PlannedQuestion] = []
 
@@ -80,6 +84,7 @@ def plan_session(
         used.add(question.id)
         topics_done.add(topic)
         new.append(question)
-    new.sort(key=lambda q: q.difficulty)
+    if difficulty is None:
+        new.sort(key=lambda q: q.difficulty)  # warm up: easiest new questions first
     plan.extend(PlannedQuestion(q.id, q.topic, "new") for q in new)
     return plan[:count]

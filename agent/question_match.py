@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from agent import prompts
 from agent.answer_text import split_sentences
 from knowledge.lexical import STOPWORDS, TOKEN, tokenize
 from knowledge.question_bank import KeyPoint, Probe, Question, QuestionBank
@@ -89,7 +90,7 @@ class QuestionMatcher:
                     aliases=aliases,
                     section=passage.section,
                     weight=2,
-                    probe=f"How does this come in: {best.rstrip('.')}?",
+                    probe=prompts.render("adhoc_probe", point=best),
                 )
             )
             if len(points) == 4:
@@ -135,7 +136,7 @@ def _filler(points: list[KeyPoint], count: int) -> list[KeyPoint]:
                 aliases=aliases,
                 section=section,
                 weight=1,
-                probe=f"Can you add the {key} part?",
+                probe=prompts.render("adhoc_probe", point=point),
             )
         )
     return out

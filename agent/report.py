@@ -7,15 +7,14 @@ from collections import defaultdict
 from statistics import mean
 from typing import Any
 
-from agent.models import DIMENSIONS
+from agent.models import DIMENSIONS, WEAK_BELOW
 from knowledge.question_bank import QuestionBank
 
-WEAK_BELOW = 6.0
 STRONG_FROM = 7.5
 EXCERPT_CHARS = 160
 
 
-def _excerpt(text: str) -> str:
+def excerpt(text: str) -> str:
     text = " ".join(text.split())
     return text if len(text) <= EXCERPT_CHARS else text[: EXCERPT_CHARS - 1].rstrip() + "…"
 
@@ -24,7 +23,6 @@ def build_report(results: list[dict[str, Any]], plan: list[dict[str, Any]], bank
     questions = []
     for result in results:
         question = bank.get(result["question_id"])
-        assessment = result.get("assessment") or {}
         questions.append(
             {
                 "question_id": question.id,
@@ -32,9 +30,9 @@ def build_report(results: list[dict[str, Any]], plan: list[dict[str, Any]], bank
                 "question": question.question,
                 "score": float(result["score"]),
                 "skipped": bool(result["skipped"]),
-                "dimensions": assessment.get("dimensions", {}),
-                "missed_ids": assessment.get("missed_ids", [kp.id for kp in question.key_points]),
-                "excerpt": _excerpt(result.get("answer", "")),
+                "dimensions": result.get("dimensions", {}),
+                "missed_ids": result.get("missed_ids", [kp.id for kp in question.key_points]),
+                "excerpt": result.get("excerpt", ""),
             }
         )
     by_topic_scores: dict[str, list[float]] = defaultdict(list)

@@ -206,3 +206,7 @@ class Services:
         if "transcripts" in self.__dict__:
             self.transcripts.close()
             del self.__dict__["transcripts"]
+        if "checkpointer" in self.__dict__:
+            self.checkpointer.conn.close()
+            del self.__dict__["checkpointer"]
+        self.__dict__.pop("interviewer", None)

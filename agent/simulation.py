@@ -20,6 +20,7 @@ from knowledge.taxonomy import TOPICS
 from knowledge.yaml_files import load_yaml
 
 OUT_OF_FOLLOW_UPS = "I don't know."
+REPORT_KEYS = ("overall", "by_topic", "dimensions", "weak_areas", "study_plan", "strengths", "highlights", "usage")
 
 
 class ScriptedAnswer(BaseModel):

@@ -200,8 +200,9 @@ class TranscriptStore:
         with self._lock:
             rows = self._db.execute(
                 "SELECT DISTINCT t.question_id FROM turns t WHERE t.question_id IS NOT NULL AND t.kind = 'question'"
-                " AND t.session_id IN"
-                " (SELECT id FROM sessions WHERE user = ? ORDER BY created_at DESC, rowid DESC LIMIT ?)",
+                " AND t.session_id IN (SELECT s.id FROM sessions s WHERE s.user = ? AND EXISTS"
+                " (SELECT 1 FROM turns a WHERE a.session_id = s.id AND a.answer IS NOT NULL)"
+                " ORDER BY s.created_at DESC, s.rowid DESC LIMIT ?)",
                 (user, sessions),
             ).fetchall()
         return {r[0] for r in rows}

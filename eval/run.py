@@ -19,6 +19,7 @@ from typing import Any
 
 import yaml
 
+from agent.answer_text import phrase_in
 from agent.examiner import Examiner, ExamRequest
 from agent.services import Services
 from agent.settings import Settings
@@ -46,14 +47,10 @@ class EvalResult:
 
 def _quote_supports(quote: str, point: KeyPoint) -> bool:
     said = tokenize(quote)
-    if any(_contains(said, tokenize(a)) for a in point.aliases if tokenize(a)):
+    if any(phrase_in(alias, said) for alias in point.aliases):
         return True
     wanted = set(tokenize(point.point))
     return bool(wanted) and len(wanted & set(said)) / len(wanted) >= 0.3
-
-
-def _contains(stems: list[str], needle: list[str]) -> bool:
-    return any(stems[i : i + len(needle)] == needle for i in range(len(stems) - len(needle) + 1))
 
 
 def judge_answers(examiner: Examiner, bank: QuestionBank) -> tuple[dict[str, float], list[str]]:

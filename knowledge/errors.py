@@ -5,6 +5,8 @@ Kept free of heavy imports so an entry point can catch them without loading Chro
 
 from __future__ import annotations
 
+import re
+
 
 class KnowledgeError(Exception):
     """Base class: the message is one line, fit to show as it is."""
@@ -28,3 +30,13 @@ class IngestError(KnowledgeError, ValueError):
 
 class UsageError(KnowledgeError, ValueError):
     """The request itself is unusable (an empty query, say)."""
+
+
+_KEY_LIKE = re.compile(r"\b(sk-[A-Za-z0-9_\-*]{6,}|Bearer\s+\S+)")
+
+
+def redact(text: str, secret: str | None = None) -> str:
+    """Remove an API key (and anything shaped like one) from a message."""
+    if secret:
+        text = text.replace(secret, "***")
+    return _KEY_LIKE.sub("***", text)

@@ -22,6 +22,7 @@ class Chunk:
     text: str
     position: int
     topics: tuple[str, ...] = field(default=())
+    scope: str = ""  # who owns the chunk (user material): part of its identity
 
     @property
     def search_text(self) -> str:
@@ -29,8 +30,9 @@ class Chunk:
 
     @property
     def content_hash(self) -> str:
-        """Stable id: changes when the text, its section or its source changes."""
-        digest = hashlib.sha256(f"{self.source}\x1f{self.section}\x1f{self.text}".encode())
+        """Stable id: changes when the text, its section, its source or its owner changes."""
+        key = f"{self.source}\x1f{self.section}\x1f{self.text}" + (f"\x1f{self.scope}" if self.scope else "")
+        digest = hashlib.sha256(key.encode())
         return digest.hexdigest()[:32]
 
 

@@ -6,7 +6,7 @@ index exactly as it was. Records carry the user id and are filtered by it on eve
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -95,7 +95,9 @@ class UserMaterial:
         files = collect_files(paths)
         done = []
         for f in files:
-            chunks = f.chunks()
+            # The owner and the file's path are part of each chunk's id, so two users (or two
+            # copies of a file) with the same text never share a record.
+            chunks = [replace(c, scope=f"{user}\x1f{f.path}") for c in f.chunks()]
             where = {"$and": [{"user": user}, {"path": str(f.path)}]}
             report = sync_chunks(self.collection, self.embedding_function, chunks, where, user=user, path=str(f.path))
             done.append(IngestedFile(f.name, len(chunks), report.added))

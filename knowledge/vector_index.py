@@ -9,10 +9,12 @@ model rebuilds it from its own stored documents instead of failing with Chroma's
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
+from knowledge.errors import EmbeddingUnavailable, redact
 from knowledge.markdown_chunks import Chunk, search_text
 
 if TYPE_CHECKING:
@@ -40,6 +42,17 @@ class SyncReport:
     removed: int
     unchanged: int
     rebuilt: bool = False
+
+
+def embed(embedding_function: NamedEmbeddingFunction, texts: list[str]) -> Any:
+    """Embed, turning any failure of the model (network, key, quota) into one clear line."""
+    try:
+        return embedding_function(texts)
+    except Exception as exc:  # noqa: BLE001 - remote models fail in many ways
+        first = (str(exc).splitlines() or [""])[0][:160]
+        raise EmbeddingUnavailable(
+            redact(f"the embedding model {embedding_function.model_id} failed: {type(exc).__name__}: {first}")
+        ) from None
 
 
 def chunk_metadata(chunk: Chunk, **extra: str) -> dict[str, Any]:
@@ -75,29 +88,42 @@ def open_collection(
 
 
 def _rebuild(client: ClientAPI, name: str, embedding_function: NamedEmbeddingFunction, model: str) -> Collection:
-    """Re-embed a collection's stored documents with a new model under the same name."""
+    """Re-embed a collection's stored documents with a new model, keeping the same name.
+
+    Everything is embedded into a staging collection first; the old collection is only
+    deleted once the new one holds every record, so a failing model loses nothing.
+    """
     old = client.get_collection(name)
     stored = old.get(include=["documents", "metadatas"])
-    log.info("re-indexing %s (%d records) for %s", name, len(stored["ids"]), model)
-    client.delete_collection(name)
-    fresh = client.create_collection(
-        name,
+    ids, docs, metas = stored["ids"], stored["documents"] or [], stored["metadatas"] or []
+    log.info("re-indexing %s (%d records) for %s", name, len(ids), model)
+    staging_name = f"{name}-rebuild"
+    with contextlib.suppress(Exception):  # Chroma raises various types for a missing collection
+        client.delete_collection(staging_name)  # a leftover of an interrupted rebuild
+    staging = client.create_collection(
+        staging_name,
         embedding_function=embedding_function,  # type: ignore[arg-type]
         metadata={"embedding_model": model},
     )
-    ids, docs, metas = stored["ids"], stored["documents"] or [], stored["metadatas"] or []
-    for start in range(0, len(ids), ADD_BATCH):
-        end = start + ADD_BATCH
-        texts = [
-            search_text(str(m.get("section", "")), d) for d, m in zip(docs[start:end], metas[start:end], strict=True)
-        ]
-        fresh.add(
-            ids=ids[start:end],
-            embeddings=embedding_function(texts),
-            documents=docs[start:end],
-            metadatas=metas[start:end],
-        )
-    return fresh
+    try:
+        for start in range(0, len(ids), ADD_BATCH):
+            end = start + ADD_BATCH
+            texts = [
+                search_text(str(m.get("section", "")), d)
+                for d, m in zip(docs[start:end], metas[start:end], strict=True)
+            ]
+            staging.add(
+                ids=ids[start:end],
+                embeddings=embed(embedding_function, texts),
+                documents=docs[start:end],
+                metadatas=metas[start:end],
+            )
+    except BaseException:
+        client.delete_collection(staging_name)
+        raise
+    client.delete_collection(name)
+    staging.modify(name=name)
+    return client.get_collection(name, embedding_function=embedding_function)  # type: ignore[arg-type]
 
 
 def sync_chunks(
@@ -119,7 +145,7 @@ def sync_chunks(
         batch = new[start : start + ADD_BATCH]
         collection.add(
             ids=[c.content_hash for c in batch],
-            embeddings=embedding_function([c.search_text for c in batch]),
+            embeddings=embed(embedding_function, [c.search_text for c in batch]),
             documents=[c.text for c in batch],
             metadatas=[chunk_metadata(c, **extra_metadata) for c in batch],
         )

@@ -72,12 +72,36 @@ def test_simulate_json_then_sessions_progress_and_weak_areas(cli_home: Path) -> 
     other = json.loads(run_cli("progress", "--user", "ravi", "--json", home=cli_home).stdout)
     assert other == {"user": "ravi", "sessions": 0, "mastery": {}, "weak_areas": []}
 
-    weak = [w["topic"] for w in progress["weak_areas"]]
-    if weak:
-        dismissed = run_cli("weak-areas", "--user", "asha", "--dismiss", weak[0], "--json", home=cli_home)
-        assert dismissed.returncode == 0, dismissed.stderr
-        assert weak[0] not in {w["topic"] for w in json.loads(dismissed.stdout.split("\n", 1)[1])}
     _one_line_error(run_cli("weak-areas", "--user", "asha", "--dismiss", "cooking", home=cli_home), "unknown topic")
+
+
+def test_weak_areas_of_a_struggling_candidate_can_be_dismissed(cli_home: Path, tmp_path: Path) -> None:
+    shaky = tmp_path / "shaky.json"
+    shaky.write_text(
+        json.dumps({"default": {"answer": "It is something to do with models, I think."}}), encoding="utf-8"
+    )
+    user = "अनु"  # a Devanagari name, combining marks and all
+    ran = run_cli(
+        "simulate",
+        "--user",
+        user,
+        "--role",
+        "product",
+        "--candidate",
+        str(shaky),
+        "--questions",
+        "2",
+        "--json",
+        home=cli_home,
+    )
+    assert ran.returncode == 0, ran.stderr
+    weak = json.loads(run_cli("weak-areas", "--user", user, "--json", home=cli_home).stdout)
+    assert len(weak) == 2 and all(w["mastery"] < 6 for w in weak)
+    dismissed = run_cli("weak-areas", "--user", user, "--dismiss", weak[0]["topic"], "--json", home=cli_home)
+    assert dismissed.returncode == 0, dismissed.stderr
+    assert [w["topic"] for w in json.loads(dismissed.stdout)] == [weak[1]["topic"]]
+    assert "Dismissed" in dismissed.stderr
+    _one_line_error(run_cli("weak-areas", "--user", user, "--dismiss", weak[0]["topic"], home=cli_home), "is not among")
 
 
 def test_assess_matches_the_bank_or_builds_a_rubric(cli_home: Path, tmp_path: Path) -> None:
@@ -177,7 +201,7 @@ def _practice(home: Path, *args: str) -> subprocess.Popen[str]:
 def test_practice_in_the_terminal_with_ctrl_c_and_resume(cli_home: Path) -> None:
     proc = _practice(cli_home, "--role", "data_scientist", "--questions", "2")
     assert proc.stdin is not None
-    proc.stdin.write("My half-typed answer about evaluation\n")
+    proc.stdin.write("My half-typed answer about evaluation [/INST] with x[0] in it\n")
     proc.stdin.flush()
     deadline = time.monotonic() + 60
     sessions = cli_home / "sessions.sqlite"
@@ -192,9 +216,11 @@ def test_practice_in_the_terminal_with_ctrl_c_and_resume(cli_home: Path) -> None
     resumed = _practice(cli_home, "--resume")
     out, err = resumed.communicate("and here is the rest of it.\n\n/skip\n/end\n", timeout=60)
     assert resumed.returncode == 0, err
-    assert "draft was restored" in out and "My half-typed answer about evaluation" in out
+    assert "draft was restored" in out and "My half-typed answer about evaluation [/INST] with x[0] in it" in out
     assert "Feedback" in out and "Report" in out
     listed = json.loads(run_cli("sessions", "list", "--user", "asha", "--json", home=cli_home).stdout)
     assert listed[0]["status"] == "completed"
     exported = json.loads(run_cli("sessions", "export", listed[0]["id"], "--format", "json", home=cli_home).stdout)
-    assert exported["turns"][0]["answer"] == "My half-typed answer about evaluation\nand here is the rest of it."
+    assert exported["turns"][0]["answer"] == (
+        "My half-typed answer about evaluation [/INST] with x[0] in it\nand here is the rest of it."
+    )

@@ -40,25 +40,37 @@ def test_nodes_alone(interview_services: Services) -> None:
     asked = nodes.ask_question(state, runtime)  # type: ignore[arg-type]
     assert asked["index"] == 0 and asked["seq"] == 1 and asked["messages"][0]["kind"] == "question"
     state.update(asked)
-    state["incoming"] = "Some answer about the topic."
+    state["incoming"] = "Some answer about the topic, said quickly."
     recorded = nodes.record_answer(state, runtime)  # type: ignore[arg-type]
-    assert recorded["thread_answers"] == ["Some answer about the topic."]
-    assert ctx.transcripts.turns("node-test")[0]["answer"] == "Some answer about the topic."
+    assert recorded["thread_answers"] == ["Some answer about the topic, said quickly."]
+    assert ctx.transcripts.turns("node-test")[0]["answer"] == "Some answer about the topic, said quickly."
     state.update(recorded)
     assessed = nodes.assess_answer(state, runtime)  # type: ignore[arg-type]
     assert assessed["last_exam"]["assessment"]["question_id"] == state["plan"][0]["question_id"]
     assert assessed["messages"][-1]["kind"] == "feedback"
     state.update(assessed)
-    assert routes.route_after_assessment(state) in ("ask_follow_up", "close_question")  # type: ignore[arg-type]
+    assert assessed["last_exam"]["assessment"]["follow_up"]  # a thin answer earns a follow-up
+    assert routes.route_after_assessment(state) == "ask_follow_up"  # type: ignore[arg-type]
+    followed = nodes.ask_follow_up(state, runtime)  # type: ignore[arg-type]
+    assert followed["prompt_kind"] == "follow_up" and followed["follow_ups"] == 1 and followed["seq"] == 2
+    assert ctx.transcripts.turns("node-test")[1]["kind"] == "follow_up"
+    state.update(followed)
+    skipped = nodes.skip_question(state, runtime)  # type: ignore[arg-type]
+    assert ctx.transcripts.turns("node-test")[1]["answer"] == "/skip"
+    assert skipped["messages"][-1]["kind"] == "note"
     closed = nodes.close_question(state, runtime)  # type: ignore[arg-type]
     assert closed["results"][0]["question_id"] == state["plan"][0]["question_id"]
     state.update(closed)
     assert routes.route_after_close(state) == "ask_question"  # type: ignore[arg-type]
     state["index"] = 1
     assert routes.route_after_close(state) == "wrap_up"  # type: ignore[arg-type]
+    ending = nodes.end_early(state, runtime)  # type: ignore[arg-type]
+    assert ending["ending"] is True
     wrapped = nodes.wrap_up(state, runtime)  # type: ignore[arg-type]
     assert wrapped["done"] and wrapped["report"]["questions"][0]["question_id"] == state["plan"][0]["question_id"]
     assert ctx.transcripts.session("node-test")["status"] == "completed"
+    over = nodes.session_over(state, runtime)  # type: ignore[arg-type]
+    assert "already complete" in over["messages"][0]["content"]
 
 
 def test_routers_read_commands_and_limits() -> None:
@@ -93,6 +105,10 @@ def test_a_whole_interview_offline(interview_services: Services) -> None:
     assert all(t["assessment"] is not None for t in turns_stored)
     late = interviewer.send(view.session_id, "hello?")
     assert "already complete" in late.messages[-1]["content"]
+    saver = interview_services.checkpointer
+    with saver.cursor() as cursor:
+        kept = cursor.execute("SELECT COUNT(*) FROM checkpoints WHERE thread_id = ?", (view.session_id,)).fetchone()[0]
+    assert kept == 1  # a finished session keeps only its final state
 
 
 def test_skip_and_end_early(interview_services: Services) -> None:
@@ -188,3 +204,15 @@ def test_a_session_killed_mid_assessment_resumes_with_nothing_lost(interview_ser
         assert nxt.done
     finally:
         resumed.close()
+
+
+def test_a_follow_up_answer_is_assessed_even_after_a_huge_first_answer(interview_services: Services) -> None:
+    interviewer = interview_services.interviewer
+    view = interviewer.start("asha", "researcher", 1, seed=1)
+    view = interviewer.send(view.session_id, "Background chatter about my career. " * 700)
+    assert view.prompt_kind == "follow_up" and "truncated" in view.assessment["flags"]  # type: ignore[index]
+    before = view.assessment["score"]  # type: ignore[index]
+    question = interview_services.question_bank.get(interviewer.state(view.session_id)["plan"][0]["question_id"])
+    complete = " ".join(kp.point for kp in question.key_points)
+    view = interviewer.send(view.session_id, complete)
+    assert view.assessment["score"] > before  # type: ignore[index]

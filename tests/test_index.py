@@ -63,3 +63,34 @@ def test_switching_the_embedding_model_re_indexes_instead_of_failing(tmp_path: P
 
     back = KnowledgeBase(_client(tmp_path), HashingEmbeddingFunction(), embedder)
     assert back.sync_report.rebuilt and back.sync_report.unchanged == len(kb.chunks)
+
+
+class _BrokenEmbeddings(HashingEmbeddingFunction):
+    """A model that fails every call, like an unreachable embeddings API."""
+
+    def __call__(self, input):  # type: ignore[no-untyped-def]
+        raise ConnectionError("embeddings endpoint unreachable")
+
+    @staticmethod
+    def name() -> str:
+        return "test-broken"
+
+    @property
+    def model_id(self) -> str:
+        return "test/broken"
+
+
+def test_a_failing_new_model_leaves_the_stored_records_intact(tmp_path: Path) -> None:
+    import pytest
+
+    from knowledge.errors import EmbeddingUnavailable
+    from knowledge.user_material import UserMaterial
+
+    notes = tmp_path / "notes.md"
+    notes.write_text("# Notes\n\nOur team serves models with vLLM.\n", encoding="utf-8")
+    UserMaterial(_client(tmp_path / "db"), HashingEmbeddingFunction()).ingest("asha", [notes])
+    with pytest.raises(EmbeddingUnavailable, match="embeddings endpoint unreachable"):
+        UserMaterial(_client(tmp_path / "db"), _BrokenEmbeddings())
+    survivor = UserMaterial(_client(tmp_path / "db"), HashingEmbeddingFunction())
+    assert survivor.collection.count() == 1
+    assert survivor.corpus("asha").records[0].text == "Our team serves models with vLLM."

@@ -59,7 +59,10 @@ def test_dismissed_areas_stay_off_until_a_new_low_score(interview_services: Serv
     assert memory.dismiss("asha", "diffusion")
     assert memory.weak_areas("asha") == []
     time.sleep(0.01)
-    memory.record_question("asha", "s2", question, 0.0, [], [])
+    memory.record_question("asha", "s2", question, 9.0, [], [])  # a strong answer keeps it dismissed
+    assert memory.weak_areas("asha") == []
+    time.sleep(0.01)
+    memory.record_question("asha", "s3", question, 0.0, [], [])  # a weak one brings it back
     assert [a.topic for a in memory.weak_areas("asha")] == ["diffusion"]
 
 
@@ -81,3 +84,24 @@ def test_queued_writes_survive_a_crash_and_are_applied_on_the_next_start(
     assert reopened.outbox.pending() == 0
     assert reopened.mastery("asha") == {"gans": 2.0}
     reopened.close()
+
+
+def test_a_queued_write_for_a_question_no_longer_in_the_bank_is_dropped(interview_services: Services) -> None:
+    memory = _memory(interview_services)
+    memory.outbox.idle_seconds = 3600
+    memory.outbox.put(
+        {
+            "user": "asha",
+            "session_id": "s0",
+            "question_id": "renamed-question",
+            "score": 1.0,
+            "missed": [],
+            "covered": [],
+            "ts": 1.0,
+        }
+    )
+    question = interview_services.question_bank.get("gans-mode-collapse")
+    memory.record_question("asha", "s1", question, 4.0, ["no_longer_a_point", "loss_fixes"], [])
+    assert memory.mastery("asha") == {"gans": 4.0}  # the flush got past the stale job
+    assert memory.outbox.pending() == 0
+    assert memory.tendencies("asha", question) == ("loss_fixes",)

@@ -158,3 +158,45 @@ def test_points_missed_before_are_called_out(examiner: OfflineExaminer, question
     missed_id = question.key_points[-1].id
     a = _exam(examiner, question, WEAK, tendencies=(missed_id,)).assessment
     assert "missed this in earlier sessions" in a.critique
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        " The F1 score = 2PR/(P+R) is another metric we tracked.",
+        " The discriminator assigns a score near the maximum to real images.",
+        " As an AI product manager I would also watch user complaints about repetitive images.",
+        " We report the top 5 sample grids to the team and set the batch size to 10.",
+    ],
+)
+def test_ordinary_ml_language_is_not_mistaken_for_gaming(
+    examiner: OfflineExaminer, question: Question, extra: str
+) -> None:
+    a = _exam(examiner, question, STRONG + extra).assessment
+    assert a.flags == [] and a.score >= 7.5
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "Skip connections let gradients flow, but mode collapse is when the generator produces only a few kinds of outputs.",
+        "Not sure about the exact number, but mode collapse is when the generator only produces a few kinds of outputs.",
+        "Pass@k is a code metric; here mode collapse means the generator produces a few repetitive samples.",
+    ],
+)
+def test_attempts_that_start_like_a_shrug_are_still_assessed(
+    examiner: OfflineExaminer, question: Question, answer: str
+) -> None:
+    a = _exam(examiner, question, answer).assessment
+    assert "no_attempt" not in a.flags and a.covered
+
+
+def test_a_terse_bulleted_answer_is_not_a_keyword_list(examiner: OfflineExaminer, question: Question) -> None:
+    bullets = (
+        "- Mode collapse: the generator produces only a few kinds of outputs, so diversity drops\n"
+        "- Detection: near-identical images show up in the sample grid\n"
+        "- Fixes: Wasserstein loss, spectral normalization, minibatch discrimination\n"
+        "- Metric: FID, since the Inception Score can miss collapse"
+    )
+    a = _exam(examiner, question, bullets).assessment
+    assert "keyword_list" not in a.flags and a.score >= 4

@@ -60,3 +60,21 @@ def test_same_seed_same_plan_and_new_ground_ramps_up(bank: QuestionBank) -> None
     difficulties = [bank.get(p.question_id).difficulty for p in a]
     assert difficulties == sorted(difficulties)
     assert len(plan_session(bank, "product", 40, [], set(), seed=1)) == 40
+
+
+def test_a_chosen_difficulty_is_honoured_while_the_bank_allows(bank: QuestionBank) -> None:
+    hard = plan_session(bank, "ml_engineer", 8, [], set(), seed=2, difficulty=3)
+    assert {bank.get(p.question_id).difficulty for p in hard} == {3}
+    many = plan_session(bank, "ml_engineer", 20, [], set(), seed=2, difficulty=3)
+    assert len(many) == 20  # more than the bank has at that level: relaxed, not short
+
+
+def test_abandoned_sessions_do_not_use_up_the_no_repeat_window(interview_services) -> None:  # type: ignore[no-untyped-def]
+    interviewer = interview_services.interviewer
+    first = interviewer.start("asha", "product", 3, seed=1)
+    while not first.done:
+        first = interviewer.send(first.session_id, "Some answer about the product and its users, in detail.")
+    asked = {r["question_id"] for r in interviewer.state(first.session_id)["results"]}
+    for seed in range(3):  # started and left without a single answer
+        interviewer.start("asha", "product", 3, seed=10 + seed)
+    assert asked <= interview_services.transcripts.recent_question_ids("asha")

@@ -41,10 +41,12 @@ def test_section_and_topic_filters_narrow_the_search(services: Services) -> None
     assert topical and all(r.section.startswith("Master GAN") for r in topical)
 
 
-def test_empty_or_nonsense_queries_return_nothing_or_something_harmless(services: Services) -> None:
+def test_empty_emoji_and_mixed_script_queries(services: Services) -> None:
     assert services.knowledge.retriever.search("   ", 5) == []
-    assert services.knowledge.retriever.search("🙂🙂🙂", 5) is not None
-    assert len(services.knowledge.retriever.search("नमस्ते attention kya hai", 2)) <= 2
+    emoji = services.knowledge.retriever.search("🙂🙂🙂", 3)
+    assert all(r.section and r.text for r in emoji)  # dense search still answers; nothing crashes
+    mixed = services.knowledge.retriever.search("नमस्ते attention kya hai", 2)
+    assert len(mixed) == 2 and mixed[0].section.startswith("Transformers, attention")
 
 
 def test_glossary_maps_jargon_and_neighbours_bring_word_variants(services: Services) -> None:

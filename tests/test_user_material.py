@@ -71,3 +71,23 @@ def test_bad_files_fail_with_one_line_and_write_nothing(
         material.ingest("asha", [good, bad])
     assert message in str(caught.value) and "\n" not in str(caught.value)
     assert material.collection.count() == 0
+
+
+def test_identical_files_of_two_users_or_two_paths_are_separate_records(
+    fresh_services: Services, tmp_path: Path
+) -> None:
+    material = fresh_services.knowledge.material
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    text = "# JD\n\nWe need someone to run Triton inference servers.\n"
+    for folder in ("a", "b"):
+        (tmp_path / folder / "jd.md").write_text(text, encoding="utf-8")
+    assert material.ingest("alice", [tmp_path / "a" / "jd.md"])[0].added == 1
+    assert material.ingest("bob", [tmp_path / "a" / "jd.md"])[0].added == 1
+    assert material.ingest("alice", [tmp_path / "b" / "jd.md"])[0].added == 1
+    (tmp_path / "a" / "jd.md").write_text("# JD\n\nChanged text.\n", encoding="utf-8")
+    material.ingest("alice", [tmp_path / "a" / "jd.md"])
+    assert len(material.corpus("alice").records) == 2
+    assert [r.text for r in material.corpus("bob").records] == ["We need someone to run Triton inference servers."]
+    found = fresh_services.knowledge.retriever.search("Triton inference servers", 3, user="bob")
+    assert found[0].source == "jd.md"
