@@ -35,6 +35,7 @@ format: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.retrieval
 	$(BIN)/python -m benchmarks.interviewer
+	$(BIN)/python -m benchmarks.llm
 
 eval: $(STAMP)
 	$(BIN)/python -m eval.run

@@ -16,3 +16,4 @@ class InterviewContext:
     examiner: Examiner
     memory: WeakAreaMemory
     transcripts: TranscriptStore
+    stream_replies: bool = False  # set per run by a caller that displays the reply as it arrives

@@ -44,5 +44,6 @@ class ExamResult:
 
 class Examiner(Protocol):
     name: str
+    uses_similar_misses: bool  # whether ExamRequest.similar_misses is worth looking up
 
     def examine(self, request: ExamRequest) -> ExamResult: ...

@@ -9,7 +9,7 @@ from __future__ import annotations
 import unicodedata
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -75,15 +75,16 @@ class Interviewer:
         messages = self.graph.get_state(self._config(session_id)).values.get("messages", [])
         return int(messages[-1]["n"]) if messages else -1
 
-    def _run(self, session_id: str, payload: dict[str, Any] | None, on_text: OnText | None = None) -> TurnView:
+    def _run(
+        self, session_id: str, payload: dict[str, Any] | None, on_text: OnText | None = None, before: int | None = None
+    ) -> TurnView:
         config = self._config(session_id)
-        before = self._last_message_number(session_id)
+        before = self._last_message_number(session_id) if before is None else before
         if on_text is None:
             self.graph.invoke(payload, config, context=self.context, durability="sync")
         else:  # the examiner's visible reply arrives as custom stream events
-            for event in self.graph.stream(
-                payload, config, context=self.context, durability="sync", stream_mode="custom"
-            ):
+            streaming = replace(self.context, stream_replies=True)
+            for event in self.graph.stream(payload, config, context=streaming, durability="sync", stream_mode="custom"):
                 if isinstance(event, dict) and event.get("text"):
                     on_text(str(event["text"]))
         view = self._view(session_id, before)
@@ -154,10 +155,14 @@ class Interviewer:
 
     def send(self, session_id: str, text: str, on_text: OnText | None = None) -> TurnView:
         """Handle the candidate's message; ``on_text`` receives the model's reply as it streams."""
-        if not self.exists(session_id):
+        state = self.graph.get_state(self._config(session_id))
+        if not state.values.get("plan"):
             raise InterviewError(f"no session {session_id!r}")
-        self.finish_pending(session_id)
-        return self._run(session_id, {"incoming": text}, on_text)
+        if state.next:  # a crash left a run half done: finish it first
+            self.finish_pending(session_id)
+            return self._run(session_id, {"incoming": text}, on_text)
+        messages = state.values.get("messages", [])
+        return self._run(session_id, {"incoming": text}, on_text, int(messages[-1]["n"]) if messages else -1)
 
     def exists(self, session_id: str) -> bool:
         return bool(self.graph.get_state(self._config(session_id)).values.get("plan"))

@@ -24,13 +24,14 @@ import json
 import re
 import warnings
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from uuid import UUID
 
 from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.exceptions import OutputParserException
 from langchain_core.messages import HumanMessage, SystemMessage
-from langchain_core.outputs import ChatGenerationChunk, GenerationChunk
+from langchain_core.outputs import ChatGenerationChunk, GenerationChunk, LLMResult
 from pydantic import ValidationError
 
 from agent import prompts
@@ -53,12 +54,24 @@ MAX_PASSAGES = 6
 SUMMARY_LINES = 6
 
 
-class _MessageStreamer(BaseCallbackHandler):
-    """Forwards the ``message`` field of the streaming JSON reply, character by character."""
+class _CallWatcher(BaseCallbackHandler):
+    """Forwards the ``message`` field of the streaming JSON reply as it arrives, and
+    records the token usage the server reports at the end of the call."""
 
-    def __init__(self, forward: Callable[[str], None]) -> None:
+    def __init__(self, forward: Callable[[str], None] | None) -> None:
         self.forward = forward
         self.field = JsonFieldStream("message")
+        self.input_tokens = 0
+        self.output_tokens = 0
+
+    def on_llm_end(
+        self, response: LLMResult, *, run_id: UUID, parent_run_id: UUID | None = None, **kwargs: Any
+    ) -> None:
+        for generations in response.generations:
+            for generation in generations:
+                meta = getattr(getattr(generation, "message", None), "usage_metadata", None) or {}
+                self.input_tokens += int(meta.get("input_tokens", 0))
+                self.output_tokens += int(meta.get("output_tokens", 0))
 
     def on_llm_new_token(
         self,
@@ -70,6 +83,8 @@ class _MessageStreamer(BaseCallbackHandler):
         tags: list[str] | None = None,
         **kwargs: Any,
     ) -> None:
+        if self.forward is None:
+            return
         pieces = [token] if isinstance(token, str) and token else []
         message = getattr(chunk, "message", None)
         for call in getattr(message, "tool_call_chunks", None) or []:
@@ -87,10 +102,12 @@ def _normalise(text: str) -> str:
 
 class LLMExaminer:
     name = "llm"
+    uses_similar_misses = True
 
     def __init__(
         self,
         chat_model: Any,
+        streaming_chat_model: Any,
         structured_output: str,
         offline: OfflineExaminer,
         retriever: HybridRetriever,
@@ -99,13 +116,16 @@ class LLMExaminer:
         secret: str | None = None,
         self_hosted: bool = False,
     ) -> None:
-        self.runnable = chat_model.with_structured_output(InterviewerTurn, method=structured_output, include_raw=True)
+        # include_raw would run the parser in a thread pool; usage is read by a callback instead.
+        self.runnable = chat_model.with_structured_output(InterviewerTurn, method=structured_output)
+        self.streaming_runnable = streaming_chat_model.with_structured_output(InterviewerTurn, method=structured_output)
         self.offline = offline
         self.retriever = retriever
         self.budget = budget
         self.model_name = model_name
         self.secret = secret
         self.self_hosted = self_hosted
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="offline-evidence")
 
     # --- building the prompt ------------------------------------------------------------
 
@@ -160,7 +180,9 @@ class LLMExaminer:
     # --- the call -------------------------------------------------------------------------
 
     def examine(self, request: ExamRequest) -> ExamResult:
-        fallback = self.offline.examine(request)
+        # The offline assessment (evidence for reconciliation, and the fallback) is computed
+        # while the request is on the wire.
+        offline_future = self._pool.submit(self.offline.examine, request)
         passages = self._passages(request.question)
         fitted = self.budget.fit(self.parts(request, passages))
         messages = [SystemMessage(fitted.system), HumanMessage(fitted.user)]
@@ -168,10 +190,11 @@ class LLMExaminer:
         try:
             turn = self._call(messages, request.on_text, usage)
         except Exception as exc:  # noqa: BLE001 - any failure of the model means: assess offline
+            fallback = offline_future.result()
             reason = describe_failure(exc, self.secret)
             note = prompts.render("note_llm_fallback", reason=reason)
             return ExamResult(fallback.assessment, "offline", note, fallback.probe_id, usage | {"failed": reason})
-        assessment = self._reconcile(request, turn, fallback, passages, fitted.notes)
+        assessment = self._reconcile(request, turn, offline_future.result(), passages, fitted.notes)
         probe = f"llm:{request.follow_ups_asked + 1}" if assessment.follow_up else None
         cost = estimate_cost(self.model_name, usage["input_tokens"], usage["output_tokens"], self.self_hosted)
         return ExamResult(assessment, self.name, None, probe, usage | {"model": self.model_name, "cost_usd": cost})
@@ -181,24 +204,23 @@ class LLMExaminer:
     ) -> InterviewerTurn:
         problem: Exception | None = None
         for _ in range(PARSE_ATTEMPTS):
-            callbacks = [_MessageStreamer(on_text)] if on_text else []
+            watcher = _CallWatcher(on_text)
             usage["requests"] += 1
             try:
                 with warnings.catch_warnings():
-                    # langchain's tracer serialises the parsed model into a field typed None
+                    # langchain-openai serialises the parsed model into a message field typed None
                     warnings.filterwarnings("ignore", message="Pydantic serializer warnings", category=UserWarning)
-                    result = self.runnable.invoke(messages, config={"callbacks": callbacks})
+                    runnable = self.runnable if on_text is None else self.streaming_runnable
+                    parsed = runnable.invoke(messages, config={"callbacks": [watcher]})
             except (OutputParserException, ValidationError, json.JSONDecodeError) as exc:
                 problem = exc  # a malformed reply: ask once more; transport errors propagate
                 continue
-            raw = result.get("raw")
-            meta = getattr(raw, "usage_metadata", None) or {}
-            usage["input_tokens"] += int(meta.get("input_tokens", 0))
-            usage["output_tokens"] += int(meta.get("output_tokens", 0))
-            parsed = result.get("parsed")
+            finally:
+                usage["input_tokens"] += watcher.input_tokens
+                usage["output_tokens"] += watcher.output_tokens
             if isinstance(parsed, InterviewerTurn):
                 return parsed
-            problem = result.get("parsing_error") or ValueError("the reply did not match the schema")
+            problem = ValueError("the reply did not match the schema")
         assert problem is not None
         raise problem
 

@@ -6,6 +6,7 @@ again after a crash leaves the same result behind.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from langgraph.runtime import Runtime
@@ -124,11 +125,13 @@ def assess_answer(state: InterviewState, runtime: Runtime[InterviewContext]) -> 
         follow_ups_asked=state.get("follow_ups", 0),
         asked_probes=tuple(state.get("asked_probes", [])),
         tendencies=ctx.memory.tendencies(state["user"], question),
-        similar_misses=tuple(ctx.memory.similar_misses(state["user"], question.question, flush=False)),
+        similar_misses=tuple(ctx.memory.similar_misses(state["user"], question.question, flush=False))
+        if ctx.examiner.uses_similar_misses
+        else (),
         history=history,
         earlier=earlier,
         role=state["role"],
-        on_text=lambda text: runtime.stream_writer({"text": text}),
+        on_text=_stream_writer(runtime),
     )
     result = ctx.examiner.examine(request)
     assessment = result.assessment.model_dump(mode="json")
@@ -165,6 +168,14 @@ def _add_usage(total: dict[str, Any] | None, backend: str, usage: dict[str, Any]
         if usage.get("model"):
             out["model"] = usage["model"]
     return out
+
+
+def _stream_writer(runtime: Runtime[InterviewContext]) -> Callable[[str], None] | None:
+    """Where the examiner's visible reply goes as it streams, when the caller asked for it."""
+    if not runtime.context.stream_replies:
+        return None
+    writer = runtime.stream_writer
+    return lambda text: writer({"text": text})
 
 
 def _summary(assessment: dict[str, Any]) -> str:

@@ -60,6 +60,7 @@ class TopicGuesser:
 
 class OfflineExaminer:
     name = "offline"
+    uses_similar_misses = False
 
     def __init__(self, bank: QuestionBank, retriever: HybridRetriever, embed: Embed) -> None:
         self.embed = embed

@@ -158,7 +158,8 @@ class Services:
         offline = self.offline_examiner
         assert isinstance(offline, OfflineExaminer)
         examiner = LLMExaminer(
-            build_chat_model(self.settings),
+            build_chat_model(self.settings, streaming=False),
+            build_chat_model(self.settings, streaming=True),
             self.settings.structured_output,
             offline,
             self.knowledge.retriever,

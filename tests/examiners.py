@@ -9,6 +9,7 @@ from agent.examiner import Examiner, ExamRequest, ExamResult
 
 class FailingExaminer:
     name = "failing"
+    uses_similar_misses = False
 
     def examine(self, request: ExamRequest) -> ExamResult:
         raise RuntimeError("examiner exploded")
@@ -21,6 +22,7 @@ class SlowExaminer:
         self.inner = inner
         self.seconds = seconds
         self.name = inner.name
+        self.uses_similar_misses = inner.uses_similar_misses
 
     def examine(self, request: ExamRequest) -> ExamResult:
         time.sleep(self.seconds)
