@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from pydantic import SecretStr
 
 from agent.answer_text import phrase_in
 from agent.examiner import Examiner, ExamRequest
@@ -107,6 +108,41 @@ def judge_answers(examiner: Examiner, bank: QuestionBank) -> tuple[dict[str, flo
     return metrics, details
 
 
+def gaming_in_llm_mode(services: Services) -> float:
+    """Highest score the LLM examiner gives the gaming answers when the model itself awards
+    10/10 to everything (the local stub's generous grader): reconciliation must hold."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+    from openai_stub import OpenAIStub
+
+    key = "sk-eval-local-stub"
+    with OpenAIStub(key) as stub:
+        settings = services.settings.model_copy(
+            update={"openai_api_key": SecretStr(key), "openai_base_url": stub.base_url}
+        )
+        llm = Services(settings)
+        try:
+            examiner = llm.examiner
+            assert examiner.name == "llm", llm.warnings
+            cases = [
+                (e["question_id"], g["answer"])
+                for e in yaml.safe_load((DATA / "answers.yaml").read_text(encoding="utf-8"))
+                for g in e["gaming"]
+            ]
+            cases += [
+                (e["question_id"], e["answer"])
+                for e in yaml.safe_load((DATA / "off_topic.yaml").read_text(encoding="utf-8"))
+            ]
+            bank = llm.question_bank
+            return max(
+                examiner.examine(ExamRequest(question=bank.get(q), answer=a, latest=a)).assessment.score
+                for q, a in cases
+            )
+        finally:
+            llm.close()
+
+
 def weak_topics_revisited(services: Services, questions: int = 8) -> tuple[float, int, list[str]]:
     """Session 1 finds weak topics; session 2 of the same user must open with them."""
     weak_by_file = yaml.safe_load((DATA / "candidates" / "weak_topics.yaml").read_text(encoding="utf-8"))
@@ -136,6 +172,7 @@ def evaluate() -> EvalResult:
     try:
         start = time.perf_counter()
         metrics, details = judge_answers(services.examiner, services.question_bank)
+        metrics["gaming_max_score_llm"] = gaming_in_llm_mode(services)
         revisit, runs, revisit_details = weak_topics_revisited(services)
         metrics["weak_topics_revisited"] = revisit
         metrics["revisit_runs"] = float(runs)
@@ -157,6 +194,7 @@ def write_results(result: EvalResult) -> str:
             f"{m['gaming_max_score']:g}",
             "≤ 3",
         ),
+        ("the same answers in LLM mode, the model giving everything 10/10", f"{m['gaming_max_score_llm']:g}", "≤ 3"),
         (
             f"weak topics of session 1 opening session 2 ({int(m['revisit_runs'])} runs)",
             f"{m['weak_topics_revisited']:.3f}",
@@ -164,7 +202,7 @@ def write_results(result: EvalResult) -> str:
         ),
     ]
     text = [
-        "# Examiner evaluation (offline backend)",
+        "# Examiner evaluation",
         "",
         "| measure | value | goal |",
         "|---|---|---|",

@@ -14,5 +14,6 @@ def test_offline_examiner_meets_the_evaluation_goals() -> None:
     assert m["citation_in_right_section"] >= GOALS["citation_in_right_section"], problems
     assert m["gaming_max_score"] <= GOALS["gaming_max_score"], problems
     assert m["gaming_answers"] >= 50
+    assert m["gaming_max_score_llm"] <= GOALS["gaming_max_score"], problems
     assert m["revisit_runs"] >= 10
     assert m["weak_topics_revisited"] >= GOALS["weak_topics_revisited"], problems
