@@ -78,6 +78,15 @@ def session_markdown(store: TranscriptStore, session_id: str) -> str:
         out += [f"| {TOPIC_TITLES.get(t, t)} | {s:g} |" for t, s in report["by_topic"].items()]
         out += ["", "| dimension | average (0–2) |", "|---|---|"]
         out += [f"| {d} | {v:g} |" for d, v in report["dimensions"].items()]
+        usage = report.get("usage") or {}
+        if usage.get("llm_turns"):
+            cost = usage.get("cost_usd")
+            cost_text = f", estimated cost ${cost:.4f}" if cost is not None else ""
+            out += [
+                "",
+                f"LLM use: {usage['input_tokens']:,} prompt and {usage['output_tokens']:,} reply tokens "
+                f"in {usage['requests']} calls{cost_text}.",
+            ]
         if report["weak_areas"]:
             out += ["", "### Study plan", ""]
             for item in report["study_plan"]:

@@ -228,3 +228,16 @@ def test_reply_json_is_plain_data_in_the_transcript(llm_services: Services, stub
     stored = llm_services.transcripts.turns(view.session_id)[0]
     json.dumps(stored)  # everything stored is JSON-serialisable
     assert stored["backend"] == "llm" and stored["usage"]["requests"] == 1
+
+
+def test_the_interviewer_streams_the_reply_through_the_graph(llm_services: Services, stub: OpenAIStub) -> None:
+    interviewer = llm_services.interviewer
+    view = interviewer.start("asha", "ml_engineer", 2, seed=1)
+    pieces: list[str] = []
+    view = interviewer.send(view.session_id, GOOD, on_text=pieces.append)
+    assert len(pieces) > 3
+    follow_up = [m for m in view.messages if m.get("kind") == "follow_up"]
+    assert follow_up and "".join(pieces) == follow_up[0]["content"]
+    assert stub.requests[-1]["stream"] is True
+    quiet = interviewer.send(view.session_id, GOOD)  # nobody watching: no streaming request
+    assert stub.requests[-1].get("stream") is not True and quiet.backend == "llm"
