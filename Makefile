@@ -14,11 +14,9 @@ $(STAMP): pyproject.toml uv.lock
 
 install: $(STAMP)
 
-# The terminal interview until the web app lands; override: make run MI_USER=asha MI_ROLE=product
-MI_USER ?= candidate
-MI_ROLE ?= ml_engineer
+# The web app on http://127.0.0.1:7860 (the terminal interview: mock-interview practice --user U)
 run: $(STAMP)
-	$(BIN)/mock-interview practice --user $(MI_USER) --role $(MI_ROLE)
+	$(BIN)/mock-interview ui
 
 test: $(STAMP)
 	$(BIN)/pytest

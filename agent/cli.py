@@ -123,6 +123,15 @@ def build_parser() -> argparse.ArgumentParser:
     weak.add_argument("--dismiss", metavar="TOPIC", help="take a topic off the list")
     weak.add_argument("--json", action="store_true")
     weak.set_defaults(handler="agent.cli_sessions:weak_areas")
+
+    web = commands.add_parser("ui", help="the web app (http://127.0.0.1:7860)")
+    web.add_argument("--host", default="127.0.0.1", help="interface to serve on (default 127.0.0.1)")
+    web.add_argument("--port", type=_positive_int, default=7860)
+    web.set_defaults(handler="agent.cli_ui:ui")
+
+    password = commands.add_parser("hash-password", help="print a users-file line for the web app's login")
+    password.add_argument("name", metavar="NAME")
+    password.set_defaults(handler="agent.cli_ui:hash_password")
     return parser
 
 

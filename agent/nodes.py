@@ -223,6 +223,7 @@ def close_question(state: InterviewState, runtime: Runtime[InterviewContext]) ->
             missed_ids=missed,
             covered_ids=covered,
             excerpt=excerpt("\n\n".join(state.get("thread_answers", []))),
+            words=sum(len(a.split()) for a in state.get("thread_answers", [])),
             backend=exam.get("backend"),
             note=exam.get("note"),
         )

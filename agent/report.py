@@ -12,6 +12,14 @@ from knowledge.question_bank import QuestionBank
 
 STRONG_FROM = 7.5
 EXCERPT_CHARS = 160
+# Pace: the guide advises keeping a story under three minutes; people speak ~150 words a minute.
+WORDS_PER_MINUTE = 150
+LONG_MINUTES = 3.0
+THIN_WORDS = 40
+
+
+def speaking_minutes(words: int) -> float:
+    return round(words / WORDS_PER_MINUTE, 1)
 
 
 def excerpt(text: str) -> str:
@@ -33,6 +41,7 @@ def build_report(results: list[dict[str, Any]], plan: list[dict[str, Any]], bank
                 "dimensions": result.get("dimensions", {}),
                 "missed_ids": result.get("missed_ids", [kp.id for kp in question.key_points]),
                 "excerpt": result.get("excerpt", ""),
+                "words": int(result.get("words", 0)),
             }
         )
     by_topic_scores: dict[str, list[float]] = defaultdict(list)
@@ -63,7 +72,20 @@ def build_report(results: list[dict[str, Any]], plan: list[dict[str, Any]], bank
             "best": {k: best[k] for k in ("question_id", "topic", "score", "excerpt")},
             "weakest": {k: worst[k] for k in ("question_id", "topic", "score", "excerpt")},
         }
+    pace = {
+        "long": [
+            {"question_id": q["question_id"], "topic": q["topic"], "minutes": speaking_minutes(q["words"])}
+            for q in answered
+            if speaking_minutes(q["words"]) > LONG_MINUTES
+        ],
+        "thin": [
+            {"question_id": q["question_id"], "topic": q["topic"], "words": q["words"]}
+            for q in answered
+            if q["words"] < THIN_WORDS
+        ],
+    }
     return {
+        "pace": pace,
         "overall": round(mean(q["score"] for q in questions), 1) if questions else 0.0,
         "by_topic": by_topic,
         "dimensions": dimensions,

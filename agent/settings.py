@@ -58,6 +58,11 @@ class Settings(BaseSettings):
     structured_output: Literal["json_schema", "function_calling", "json_mode"] = Field(
         default="json_schema", validation_alias=AliasChoices("MOCK_INTERVIEW_STRUCTURED_OUTPUT")
     )
+    users_file: Path | None = Field(
+        default=None,
+        validation_alias=AliasChoices("MOCK_INTERVIEW_USERS"),
+        description="Users with hashed passwords for the web app's login (see mock-interview hash-password).",
+    )
     offline: bool = Field(
         default=False,
         validation_alias=AliasChoices("MOCK_INTERVIEW_OFFLINE"),

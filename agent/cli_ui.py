@@ -1,0 +1,66 @@
+"""``mock-interview ui`` and ``hash-password``: the web app's entry point (the only one that imports Gradio)."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import ipaddress
+import os
+import sys
+
+from agent.interviewer import InterviewError, check_user
+from agent.services import Services
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def ui(services: Services, args: argparse.Namespace) -> int:
+    users = None
+    if services.settings.users_file is not None:
+        from ui.auth import UsersFile
+
+        users = UsersFile(services.settings.users_file)
+    elif not _is_loopback(args.host):
+        raise InterviewError(
+            f"refusing to serve on {args.host} without login; set MOCK_INTERVIEW_USERS to a users file "
+            "(see mock-interview hash-password) or use the default 127.0.0.1"
+        )
+    os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"  # no calls home
+    from ui.app import build_app
+    from ui.render import CSS
+
+    services.knowledge  # noqa: B018 - open the index before the first visitor
+    examiner = services.examiner
+    for warning in services.warnings:
+        print(f"mock-interview: {warning}", file=sys.stderr)
+    print(f"mock-interview: {examiner.name} examiner; data in {services.settings.home}", file=sys.stderr)
+    app = build_app(services, auth_enabled=users is not None)
+    app.queue(default_concurrency_limit=8)
+    app.launch(
+        server_name=args.host,
+        server_port=args.port,
+        auth=users.check if users is not None else None,
+        css=CSS,
+        allowed_paths=[str(services.settings.home / "exports")],
+        show_error=True,
+        quiet=True,
+    )
+    return 0
+
+
+def hash_password(services: Services, args: argparse.Namespace) -> int:
+    from ui.auth import hash_line
+
+    name = check_user(args.name)
+    password = getpass.getpass(f"Password for {name}: ") if sys.stdin.isatty() else sys.stdin.readline().rstrip("\n")
+    if len(password) < 8:
+        raise InterviewError("use a password of at least 8 characters")
+    print(hash_line(name, password))
+    return 0

@@ -1,0 +1,238 @@
+"""What the web app does when a button is pressed. Plain Python over the product's services;
+``ui/app.py`` only lays out the page and wires these to events.
+
+Nothing here is shared between browser sessions except the services themselves: every
+handler receives the user and session it acts for.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import queue
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from agent.export import session_json, session_markdown
+from agent.interviewer import InterviewError, TurnView, check_user
+from agent.services import Services
+from agent.transcripts import SessionNotFound
+from knowledge.errors import KnowledgeError
+from knowledge.taxonomy import ROLE_TITLES, TOPIC_TITLES
+from ui import render
+
+Chat = list[dict[str, str]]
+
+
+class UIError(Exception):
+    """A one-line message to show the user in the page."""
+
+
+def as_text(text: str) -> str:
+    """Chat bubbles render Markdown; escaping the markup shows an answer's HTML as the
+    characters the candidate typed, instead of elements (even sanitised ones)."""
+    return html.escape(text, quote=False)
+
+
+def chat_messages(view: TurnView) -> Chat:
+    """The messages of a turn as chat bubbles (the feedback lives in its own panel)."""
+    return [
+        {"role": m["role"], "content": as_text(m["content"])}
+        for m in view.messages
+        if m.get("kind") not in ("feedback", "answer", "skip", "end")
+    ]
+
+
+class Handlers:
+    def __init__(self, services: Services, auth_enabled: bool = False) -> None:
+        self.services = services
+        self.auth_enabled = auth_enabled
+        self.exports = services.settings.home / "exports"
+
+    # --- identity -----------------------------------------------------------------------
+
+    def user(self, typed: str, login: str | None) -> str:
+        """The login's name when login is on (the form cannot override it), else the typed profile."""
+        if self.auth_enabled:
+            if not login:
+                raise UIError("Please log in.")
+            return login
+        try:
+            return check_user(typed or "")
+        except InterviewError as exc:
+            raise UIError(str(exc)) from None
+
+    # --- interview ----------------------------------------------------------------------
+
+    def status(self, session_id: str | None) -> str:
+        examiner = self.services.examiner
+        if examiner.name == "llm":
+            from agent.llm_client import endpoint_label
+
+            line = f"Examiner: LLM ({endpoint_label(self.services.settings)})"
+        else:
+            line = "Examiner: offline (no API key needed)"
+        for warning in self.services.warnings:
+            line += f" · {warning}"
+        if session_id:
+            usage = (self.services.interviewer.state(session_id).get("usage") or {}) if session_id else {}
+            if usage.get("llm_turns"):
+                cost = usage.get("cost_usd")
+                line += f" · {usage['input_tokens'] + usage['output_tokens']:,} tokens"
+                line += f" · ${cost:.4f}" if cost is not None else ""
+        return line
+
+    def preview(self, user: str) -> str:
+        areas = self.services.memory.weak_areas(user)
+        if not areas:
+            return "No weak areas on record: this session is all new ground."
+        listed = ", ".join(f"{TOPIC_TITLES[a.topic]} ({a.mastery:.1f}/10)" for a in areas[:3])
+        return f"Welcome back. This session starts by revisiting: {listed}."
+
+    def start(self, user: str, role: str, questions: int, difficulty: str) -> tuple[str, Chat]:
+        level = None if difficulty in ("", "mixed", None) else int(difficulty)
+        try:
+            view = self.services.interviewer.start(user, role, int(questions), difficulty=level)
+        except InterviewError as exc:
+            raise UIError(str(exc)) from None
+        return view.session_id, chat_messages(view)
+
+    def own_session(self, user: str, session_id: str) -> dict[str, Any]:
+        try:
+            session = self.services.transcripts.session(session_id)
+        except SessionNotFound:
+            raise UIError("That session does not exist.") from None
+        if session["user"] != user:
+            raise UIError("That session belongs to another profile.")
+        return session
+
+    def send(self, user: str, session_id: str, text: str) -> Iterator[tuple[str, Any]]:
+        """Yields ("text", piece) while the reply streams, then ("done", view)."""
+        self.own_session(user, session_id)
+        events: queue.Queue[tuple[str, Any]] = queue.Queue()
+
+        def work() -> None:
+            try:
+                view = self.services.interviewer.send(session_id, text, on_text=lambda t: events.put(("text", t)))
+                events.put(("done", view))
+            except Exception as exc:  # noqa: BLE001 - shown in the page as one line
+                events.put(("error", exc))
+
+        threading.Thread(target=work, name="interview-turn", daemon=True).start()
+        while True:
+            kind, payload = events.get()
+            if kind == "text":
+                yield "text", payload
+            elif kind == "done":
+                yield "done", payload
+                return
+            else:
+                raise UIError(f"That answer was saved, but the turn failed: {payload}")
+
+    def resume(self, user: str) -> tuple[str | None, Chat, dict[str, Any] | None]:
+        """The user's unfinished session rebuilt from its record, if there is one."""
+        session_id = self.services.interviewer.latest_unfinished(user)
+        if session_id is None:
+            return None, [], None
+        self.services.interviewer.finish_pending(session_id)
+        chat: Chat = [{"role": "assistant", "content": f"Resuming your session {session_id}."}]
+        last = None
+        for turn in self.services.transcripts.turns(session_id):
+            chat.append({"role": "assistant", "content": as_text(turn["prompt"])})
+            if turn["answer"] is not None:
+                chat.append({"role": "user", "content": as_text(turn["answer"])})
+            if turn["assessment"]:
+                last = turn["assessment"]
+        return session_id, chat, last
+
+    # --- progress, transcripts, guide ----------------------------------------------------
+
+    def progress(self, user: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
+        mastery = [
+            {"topic": TOPIC_TITLES[t], "mastery": round(v, 1)} for t, v in self.services.memory.mastery(user).items()
+        ]
+        sessions = [s for s in reversed(self.services.transcripts.sessions(user=user)) if s["overall"] is not None]
+        overall = [
+            {"session": i + 1, "date": s["created_at"][:10], "overall": s["overall"]} for i, s in enumerate(sessions)
+        ]
+        weak = [
+            {
+                "topic": a.topic,
+                "title": TOPIC_TITLES[a.topic],
+                "mastery": round(a.mastery, 1),
+                "often missed": "; ".join(a.missed_points[:2]),
+            }
+            for a in self.services.memory.weak_areas(user)
+        ]
+        return mastery, overall, weak
+
+    def dismiss(self, user: str, topic: str) -> str:
+        if not topic:
+            raise UIError("Choose a weak area to dismiss.")
+        if not self.services.memory.dismiss(user, topic):
+            raise UIError(f"{TOPIC_TITLES.get(topic, topic)} is not among your weak areas.")
+        return f"Dismissed {TOPIC_TITLES.get(topic, topic)}."
+
+    def sessions(self, user: str) -> list[dict[str, Any]]:
+        return [
+            {
+                "id": s["id"],
+                "date": s["created_at"][:16].replace("T", " "),
+                "track": ROLE_TITLES[s["role"]],
+                "status": s["status"],
+                "score": s["overall"] if s["overall"] is not None else "",
+            }
+            for s in self.services.transcripts.sessions(user=user)
+        ]
+
+    def transcript(self, user: str, session_id: str) -> tuple[str, str, str]:
+        """(Markdown to show, path of the .md export, path of the .json export)."""
+        self.own_session(user, session_id)
+        markdown = session_markdown(self.services.transcripts, session_id)
+        folder = Path(tempfile.mkdtemp(prefix="export-", dir=self._exports()))
+        md_path = folder / f"interview-{session_id}.md"
+        json_path = folder / f"interview-{session_id}.json"
+        md_path.write_text(markdown, encoding="utf-8")
+        json_path.write_text(
+            json.dumps(session_json(self.services.transcripts, session_id), indent=2), encoding="utf-8"
+        )
+        return markdown, str(md_path), str(json_path)
+
+    def _exports(self) -> Path:
+        self.exports.mkdir(parents=True, exist_ok=True)
+        return self.exports
+
+    def search(self, user: str, query: str) -> str:
+        if not query.strip():
+            raise UIError("Type something to search for.")
+        passages = self.services.knowledge.retriever.search(query, 5, user=user)
+        if not passages:
+            return "No passages matched."
+        blocks = []
+        for p in passages:
+            origin = "the guide" if p.source == "guide" else f"your file {p.source}"
+            blocks.append(f"#### {p.section}\n*from {origin}*\n\n{p.text}")
+        return "\n\n---\n\n".join(blocks)
+
+    def ingest(self, user: str, paths: list[str]) -> str:
+        if not paths:
+            raise UIError("Choose a Markdown or text file to add.")
+        try:
+            done = self.services.knowledge.material.ingest(user, [Path(p) for p in paths])
+        except KnowledgeError as exc:
+            raise UIError(str(exc).replace(str(Path(paths[0]).parent) + "/", "")) from None
+        return "Added " + ", ".join(f"{f.name} ({f.chunks} passages)" for f in done) + ". Search it above."
+
+
+def elapsed_label(started: float | None) -> str:
+    if not started:
+        return ""
+    seconds = int(time.time() - started)
+    return f"Time on this answer: {seconds // 60}:{seconds % 60:02d} (keep a story under 3:00)"
+
+
+__all__ = ["Handlers", "UIError", "chat_messages", "elapsed_label", "render"]

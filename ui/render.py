@@ -1,0 +1,110 @@
+"""HTML and tables for the web app. Every piece of candidate or model text is escaped here,
+so an answer containing markup is shown as text and never runs."""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Any
+
+from agent.models import DIMENSIONS
+from agent.report import LONG_MINUTES, WORDS_PER_MINUTE
+from knowledge.taxonomy import TOPIC_TITLES
+
+
+def _topic(topic: str) -> str:
+    return escape(TOPIC_TITLES.get(topic, topic))
+
+
+def _bar(value: float, maximum: float) -> str:
+    width = 0 if maximum <= 0 else max(0.0, min(100.0, 100.0 * value / maximum))
+    return f'<span class="mi-bar"><span style="width:{width:.0f}%"></span></span>'
+
+
+def pace_line(answer: str) -> str:
+    words = len(answer.split())
+    minutes = words / WORDS_PER_MINUTE
+    verdict = "over the guide's three-minute mark" if minutes > LONG_MINUTES else "within three minutes"
+    return f"About {minutes:.1f} min spoken ({words} words), {verdict}."
+
+
+def feedback_html(assessment: dict[str, Any] | None, note: str | None = None, pace: str | None = None) -> str:
+    if not assessment:
+        return '<div class="mi-feedback mi-empty">Feedback on your last answer appears here.</div>'
+    score = float(assessment["score"])
+    tone = "good" if score >= 7.5 else "fair" if score >= 5 else "poor"
+    rows = "".join(
+        f"<tr><td>{escape(d)}</td><td>{_bar(assessment['dimensions'].get(d, 0), 2)}</td>"
+        f"<td>{assessment['dimensions'].get(d, 0)}/2</td></tr>"
+        for d in DIMENSIONS
+    )
+    covered = "".join(f"<li>✓ {escape(p)}</li>" for p in assessment["covered"]) or "<li>—</li>"
+    missed = "".join(f"<li>✗ {escape(p)}</li>" for p in assessment["missed"]) or "<li>—</li>"
+    citations = "".join(
+        f'<details class="mi-citation"><summary>{escape(c["section"])}</summary>'
+        f"<blockquote>{escape(c['quote'])}</blockquote></details>"
+        for c in assessment["citations"]
+    )
+    extras = "".join(f'<p class="mi-note">{escape(n)}</p>' for n in [note, *assessment.get("notes", [])] if n)
+    pace_html = f'<p class="mi-pace">Pace: {escape(pace)}</p>' if pace else ""
+    return (
+        f'<div class="mi-feedback mi-{tone}">'
+        f'<div class="mi-score">{score:g}<small>/10</small></div>'
+        f'<table class="mi-dims">{rows}</table>'
+        f"<h4>Covered</h4><ul>{covered}</ul><h4>Missed</h4><ul>{missed}</ul>"
+        f"{'<h4>Read in the guide</h4>' + citations if citations else ''}"
+        f'<p class="mi-critique">{escape(assessment["critique"])}</p>{extras}{pace_html}</div>'
+    )
+
+
+def report_html(report: dict[str, Any] | None) -> str:
+    if not report:
+        return ""
+    strengths = ", ".join(_topic(t) for t in report["strengths"]) or "none yet"
+    weak = "".join(
+        f"<li><b>{_topic(w['topic'])}</b> ({w['score']:g}/10): {escape('; '.join(w['missed'][:3]))}</li>"
+        for w in report["weak_areas"]
+    )
+    plan = "".join(
+        f"<li><b>{_topic(item['topic'])}</b>: read " + "; ".join(escape(s) for s in item["sections"]) + "</li>"
+        for item in report["study_plan"]
+    )
+    pace = report.get("pace") or {}
+    pace_items = [
+        f"<li>{_topic(p['topic'])}: about {p['minutes']:g} min, over three minutes</li>" for p in pace.get("long", [])
+    ] + [f"<li>{_topic(p['topic'])}: only {p['words']} words, too thin</li>" for p in pace.get("thin", [])]
+    usage = report.get("usage") or {}
+    usage_html = ""
+    if usage.get("llm_turns"):
+        cost = usage.get("cost_usd")
+        usage_html = (
+            f"<p>LLM: {usage['input_tokens']:,} prompt + {usage['output_tokens']:,} reply tokens in "
+            f"{usage['requests']} calls{'' if cost is None else f', about ${cost:.4f}'}.</p>"
+        )
+    return (
+        f'<div class="mi-report"><h3>Report: {report["overall"]:g}/10</h3>'
+        f"<p><b>Strengths:</b> {strengths}</p>"
+        f"{'<h4>Weak areas</h4><ul>' + weak + '</ul>' if weak else ''}"
+        f"{'<h4>Study plan</h4><ul>' + plan + '</ul>' if plan else ''}"
+        f"{'<h4>Pace</h4><ul>' + ''.join(pace_items) + '</ul>' if pace_items else ''}"
+        f"{usage_html}</div>"
+    )
+
+
+def topic_scores(report: dict[str, Any] | None) -> list[dict[str, Any]]:
+    return [{"topic": TOPIC_TITLES.get(t, t), "score": s} for t, s in ((report or {}).get("by_topic") or {}).items()]
+
+
+def dimension_scores(values: dict[str, Any] | None) -> list[dict[str, Any]]:
+    return [{"dimension": d, "score": float((values or {}).get(d, 0))} for d in DIMENSIONS]
+
+
+CSS = """
+.mi-feedback {font-size: 0.92rem}
+.mi-score {font-size: 2.2rem; font-weight: 700}
+.mi-good .mi-score {color: #15803d} .mi-fair .mi-score {color: #b45309} .mi-poor .mi-score {color: #b91c1c}
+.mi-bar {display: inline-block; width: 90px; height: 8px; background: #e5e7eb; border-radius: 4px}
+.mi-bar > span {display: block; height: 8px; background: #6366f1; border-radius: 4px}
+.mi-dims td {padding: 1px 6px}
+.mi-citation summary {cursor: pointer}
+.mi-note {color: #b45309}
+"""
