@@ -19,6 +19,7 @@ run: $(STAMP)
 	$(BIN)/mock-interview ui
 
 test: $(STAMP)
+	scripts/ensure-chromium
 	$(BIN)/pytest
 
 lint: $(STAMP)

@@ -200,7 +200,8 @@ class Handlers:
         json_path.write_text(
             json.dumps(session_json(self.services.transcripts, session_id), indent=2), encoding="utf-8"
         )
-        return markdown, str(md_path), str(json_path)
+        # Shown as Markdown: escaping "<" keeps any markup in an answer visible as text.
+        return markdown.replace("<", "&lt;"), str(md_path), str(json_path)
 
     def _exports(self) -> Path:
         self.exports.mkdir(parents=True, exist_ok=True)

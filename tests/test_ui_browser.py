@@ -1,0 +1,103 @@
+"""The web app in a real browser: Debian's Chromium driven by Playwright.
+
+Starts an interview, answers (with markup that must stay inert), checks the feedback
+panel and a citation, ends, sees the report's charts, opens Progress and Transcripts,
+and saves a screenshot of each tab under test-output/browser/.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect, sync_playwright
+from ui_server import launch
+
+from agent.services import Services
+
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SHOTS = Path(__file__).resolve().parent.parent / "test-output" / "browser"
+XSS = '<img src=x onerror="window.__xss=1"> <script>window.__xss=2</script>'
+ANSWER = (
+    "Tokenization splits text into subword pieces so rare words still encode compactly. For example, in my project "
+    "a long product name became five tokens. Token count drives latency and billing, so we budgeted the context, at "
+    f"the cost of some recall, and measured cost per request. {XSS}"
+)
+
+
+@pytest.fixture
+def page(interview_services: Services) -> Iterator[Page]:
+    assert Path(CHROMIUM).exists(), "install Debian's chromium (scripts/ensure-chromium)"
+    app, url = launch(interview_services)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        tab = context.new_page()
+        tab.set_default_timeout(30_000)
+        tab.goto(url)
+        expect(tab.locator("#status-line")).to_contain_text("Examiner:")  # the page's load event has run
+        yield tab
+        browser.close()
+    app.close()
+
+
+def test_an_interview_in_the_browser(page: Page) -> None:
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.locator("#role input").click()
+    page.get_by_role("option", name="Data scientist").click()
+    page.fill("#profile input, #profile textarea", "browser-user")
+    page.click("#start")
+    expect(page.locator("#chat")).to_contain_text("First question", timeout=60_000)
+
+    page.fill("#answer textarea", ANSWER)
+    page.click("#send")
+    feedback = page.locator("#feedback")
+    expect(feedback).to_contain_text("Covered", timeout=60_000)
+    expect(feedback).to_contain_text("Read in the guide")
+    citation = feedback.locator("details.mi-citation").first
+    citation.locator("summary").click()
+    expect(citation.locator("blockquote")).to_be_visible()
+    expect(page.locator("#chat")).to_contain_text("<img src=x onerror=")  # shown as text
+    assert page.evaluate("window.__xss") is None  # and never executed
+    assert dialogs == []
+    page.screenshot(path=str(SHOTS / "interview.png"), full_page=True)
+
+    page.click("#end")
+    expect(page.locator("#report")).to_contain_text("Report:", timeout=60_000)
+    expect(page.locator("#topic-plot")).to_be_visible()
+    expect(page.locator("#report-dims")).to_be_visible()
+    page.screenshot(path=str(SHOTS / "report.png"), full_page=True)
+
+    page.get_by_role("tab", name="Progress").click()
+    expect(page.locator("#mastery-plot")).to_be_visible()
+    expect(page.locator("#weak-table")).to_be_visible()
+    page.screenshot(path=str(SHOTS / "progress.png"), full_page=True)
+
+    page.get_by_role("tab", name="Transcripts").click()
+    expect(page.locator("#sessions-table")).to_contain_text("Data scientist", timeout=30_000)
+    page.locator("#pick-session input").click()
+    page.get_by_role("option").first.click()
+    page.click("#open-session")
+    expect(page.locator("#transcript")).to_contain_text("Mock interview", timeout=30_000)
+    expect(page.locator("#transcript")).to_contain_text("<img src=x")  # the transcript shows it as text too
+    assert page.evaluate("window.__xss") is None
+    page.screenshot(path=str(SHOTS / "transcripts.png"), full_page=True)
+
+    page.get_by_role("tab", name="Guide").click()
+    page.fill("#guide-query textarea, #guide-query input", "how do I fix mode collapse")
+    page.click("#guide-search")
+    expect(page.locator("#guide-results")).to_contain_text("Mode collapse", timeout=30_000)
+    page.screenshot(path=str(SHOTS / "guide.png"), full_page=True)
+    assert dialogs == []
