@@ -98,7 +98,7 @@ def test_two_users_in_parallel_stay_apart(web: str, tmp_path: Path) -> None:
     from gradio_client.exceptions import AppError
 
     # The page only offers ravi his own sessions, and the handler checks ownership as well.
-    with pytest.raises(AppError, match="not in the list of choices|belongs to another profile"):
+    with pytest.raises(AppError, match=r"not in the list of choices|belongs to another profile"):
         results["ravi"]["client"].predict("ravi", ids["asha"], api_name="/transcript")
 
 

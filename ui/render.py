@@ -61,7 +61,8 @@ def report_html(report: dict[str, Any] | None) -> str:
         return ""
     strengths = ", ".join(_topic(t) for t in report["strengths"]) or "none yet"
     weak = "".join(
-        f"<li><b>{_topic(w['topic'])}</b> ({w['score']:g}/10): {escape('; '.join(m.rstrip('.') for m in w['missed'][:3]))}</li>"
+        f"<li><b>{_topic(w['topic'])}</b> ({w['score']:g}/10): "
+        f"{escape('; '.join(m.rstrip('.') for m in w['missed'][:3]))}</li>"
         for w in report["weak_areas"]
     )
     plan = "".join(
