@@ -36,11 +36,6 @@ def ui(services: Services, args: argparse.Namespace) -> int:
     from ui.app import build_app
     from ui.render import CSS
 
-    services.knowledge  # noqa: B018 - open the index before the first visitor
-    examiner = services.examiner
-    for warning in services.warnings:
-        print(f"mock-interview: {warning}", file=sys.stderr)
-    print(f"mock-interview: {examiner.name} examiner; data in {services.settings.home}", file=sys.stderr)
     app = build_app(services, auth_enabled=users is not None)
     app.queue(default_concurrency_limit=8)
     app.launch(
@@ -51,8 +46,27 @@ def ui(services: Services, args: argparse.Namespace) -> int:
         allowed_paths=[str(services.settings.home / "exports")],
         show_error=True,
         quiet=True,
+        prevent_thread_lock=True,
     )
+    print(f"mock-interview: serving http://{args.host}:{args.port} (data in {services.settings.home})", file=sys.stderr)
+    warm_up(services)  # the page is already served; the first interview should not wait for this
+    try:
+        app.block_thread()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        app.close()
     return 0
+
+
+def warm_up(services: Services) -> None:
+    """Open the index, pick the examiner and compile the graph while nobody is waiting."""
+    services.knowledge  # noqa: B018
+    examiner = services.examiner
+    services.interviewer  # noqa: B018
+    for warning in services.warnings:
+        print(f"mock-interview: {warning}", file=sys.stderr)
+    print(f"mock-interview: {examiner.name} examiner ready", file=sys.stderr)
 
 
 def hash_password(services: Services, args: argparse.Namespace) -> int:

@@ -74,6 +74,12 @@ def test_an_interview_in_the_browser(page: Page) -> None:
     assert dialogs == []
     page.screenshot(path=str(SHOTS / "interview.png"), full_page=True)
 
+    page.reload()  # the checkpoint, not the page, holds the interview
+    expect(page.locator("#chat")).to_contain_text("Resuming your session", timeout=30_000)
+    expect(page.locator("#chat")).to_contain_text("Tokenization splits text into subword pieces")
+    expect(page.locator("#profile input, #profile textarea")).to_have_value("browser-user")
+    assert page.evaluate("window.__xss") is None
+
     page.click("#end")
     expect(page.locator("#report")).to_contain_text("Report:", timeout=60_000)
     expect(page.locator("#topic-plot")).to_be_visible()
