@@ -107,7 +107,11 @@ def test_commands_that_do_not_need_the_ui_never_import_gradio(cli_home: Path) ->
 
 
 def test_the_web_app_will_not_serve_beyond_loopback_without_login(cli_home: Path) -> None:
-    _assert_one_line_error(run_cli("ui", "--host", "0.0.0.0", home=cli_home), 1, "refusing to serve on 0.0.0.0 without login")
+    _assert_one_line_error(
+        run_cli("ui", "--host", "0.0.0.0", home=cli_home), 1, "refusing to serve on 0.0.0.0 without login"
+    )
     bad = cli_home.parent / "users.txt"
     bad.write_text("not a valid line\n", encoding="utf-8")
-    _assert_one_line_error(run_cli("ui", home=cli_home, env={"MOCK_INTERVIEW_USERS": str(bad)}), 1, "is not name:salt:hash")
+    _assert_one_line_error(
+        run_cli("ui", home=cli_home, env={"MOCK_INTERVIEW_USERS": str(bad)}), 1, "is not name:salt:hash"
+    )

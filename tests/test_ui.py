@@ -129,3 +129,52 @@ def test_with_login_the_identity_comes_from_the_login(interview_services: Servic
         assert [s["user"] for s in interview_services.transcripts.sessions()] == ["asha"]
     finally:
         app.close()
+
+
+def test_progress_dismiss_guide_search_and_upload(web: str, tmp_path: Path) -> None:
+    client = Client(web, verbose=False, download_files=str(tmp_path))
+    chat = client.predict("meera", "product", 2, "mixed", api_name="/start")[0]
+    for _ in range(6):
+        out = client.predict("I am not sure, something about models.", chat, "meera", api_name="/send")
+        chat = out[0]
+        if out[4]:  # the report appeared
+            break
+    assert out[4].startswith('<div class="mi-report">')
+    mastery, overall, weak, choices = client.predict("meera", api_name="/progress")
+    assert mastery["data"] and overall["data"][0][2] == float(out[4].split("Report: ")[1].split("/")[0])  # plotted
+    weak_rows = weak["data"] if isinstance(weak, dict) else weak
+    assert weak_rows, "a struggling first session leaves weak areas"
+    topic = choices["choices"][0][1]
+    note, *_ = client.predict("meera", topic, api_name="/dismiss")
+    assert note.startswith("Dismissed")
+    results = client.predict("meera", "how do I fix mode collapse", api_name="/search")
+    assert "Mode collapse" in results and "from the guide" in results
+
+    from gradio_client import handle_file
+    from gradio_client.exceptions import AppError
+
+    notes = tmp_path / "jd.md"
+    notes.write_text("# Role\n\nYou will run Triton inference servers.\n", encoding="utf-8")
+    added = client.predict("meera", [handle_file(str(notes))], api_name="/ingest")
+    assert added.startswith("Added jd.md")
+    assert "your file jd.md" in client.predict("meera", "Triton inference servers", api_name="/search")
+    empty = tmp_path / "empty.md"
+    empty.write_text(" \n", encoding="utf-8")
+    with pytest.raises(AppError, match="file is empty"):
+        client.predict("meera", [handle_file(str(empty))], api_name="/ingest")
+
+
+def test_the_app_with_an_llm_shows_the_model_and_streams(llm_services: Services, stub: Any, tmp_path: Path) -> None:
+    app, url = launch(llm_services)
+    try:
+        client = Client(url, verbose=False, download_files=str(tmp_path))
+        out = client.predict("asha", "ml_engineer", 1, "mixed", api_name="/start")
+        assert "Examiner: LLM (gpt-4.1-mini at 127.0.0.1:" in out[6]
+        job = client.submit(ANSWER, out[0], "asha", api_name="/send")
+        final = job.result(timeout=60)
+        follow_up = [_text(m) for m in final[0] if m["role"] == "assistant"][-1]
+        assert follow_up.startswith("You mentioned the core idea clearly.")
+        assert stub.requests[-1]["stream"] is True  # the app asks for a streamed reply
+        assert "tokens" in final[7]
+    finally:
+        app.close()
