@@ -82,6 +82,15 @@ def run_cli(
     )
 
 
+def assert_one_line_error(result: subprocess.CompletedProcess[str], status: int, fragment: str) -> None:
+    """A user's mistake: the given exit status and exactly one line on stderr, no traceback."""
+    assert result.returncode == status, (result.returncode, result.stderr)
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    assert fragment in lines[0]
+
+
 @pytest.fixture
 def cli_home(tmp_path: Path) -> Iterator[Path]:
     home = tmp_path / "home"

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import run_cli
+from conftest import assert_one_line_error, run_cli
 
 
 def test_help_lists_the_commands(cli_home: Path) -> None:
@@ -63,29 +63,21 @@ def test_ingest_then_search_cites_the_file(cli_home: Path, tmp_path: Path) -> No
     assert {"source": "notes.md", "section": "Interview notes > Team"}.items() <= found[0].items()
 
 
-def _assert_one_line_error(result: subprocess.CompletedProcess[str], status: int, fragment: str) -> None:
-    assert result.returncode == status, (result.returncode, result.stderr)
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    assert "Traceback" not in result.stderr
-    assert fragment in lines[0]
-
-
 def test_user_mistakes_get_one_line_errors(cli_home: Path, tmp_path: Path) -> None:
-    _assert_one_line_error(run_cli("ingest", str(tmp_path / "nope.md"), home=cli_home), 1, "no such file or directory")
+    assert_one_line_error(run_cli("ingest", str(tmp_path / "nope.md"), home=cli_home), 1, "no such file or directory")
     (tmp_path / "bin.txt").write_bytes(b"\x00\x01\x02")
-    _assert_one_line_error(run_cli("ingest", str(tmp_path / "bin.txt"), home=cli_home), 1, "binary")
-    _assert_one_line_error(run_cli("guide", "search", "x", "--k", "0", home=cli_home), 2, "must be at least 1")
-    _assert_one_line_error(run_cli("guide", "search", "   ", home=cli_home), 1, "the search query is empty")
-    _assert_one_line_error(run_cli("questions", "--topic", "cooking", home=cli_home), 2, "invalid choice")
-    _assert_one_line_error(run_cli("nonsense", home=cli_home), 2, "invalid choice")
+    assert_one_line_error(run_cli("ingest", str(tmp_path / "bin.txt"), home=cli_home), 1, "binary")
+    assert_one_line_error(run_cli("guide", "search", "x", "--k", "0", home=cli_home), 2, "must be at least 1")
+    assert_one_line_error(run_cli("guide", "search", "   ", home=cli_home), 1, "the search query is empty")
+    assert_one_line_error(run_cli("questions", "--topic", "cooking", home=cli_home), 2, "invalid choice")
+    assert_one_line_error(run_cli("nonsense", home=cli_home), 2, "invalid choice")
     bad_env = {"MOCK_INTERVIEW_EMBEDDINGS": "bert"}
-    _assert_one_line_error(run_cli("guide", "search", "x", home=cli_home, env=bad_env), 2, "invalid setting")
+    assert_one_line_error(run_cli("guide", "search", "x", home=cli_home, env=bad_env), 2, "invalid setting")
     no_key = {"MOCK_INTERVIEW_EMBEDDINGS": "openai:text-embedding-3-small"}
-    _assert_one_line_error(run_cli("guide", "search", "x", home=cli_home, env=no_key), 2, "needs OPENAI_API_KEY")
+    assert_one_line_error(run_cli("guide", "search", "x", home=cli_home, env=no_key), 2, "needs OPENAI_API_KEY")
     blocker = tmp_path / "a-file"
     blocker.write_text("not a directory")
-    _assert_one_line_error(
+    assert_one_line_error(
         run_cli("--data-dir", str(blocker / "home"), "guide", "search", "x", home=cli_home),
         2,
         "cannot write to the data directory",
@@ -107,11 +99,11 @@ def test_commands_that_do_not_need_the_ui_never_import_gradio(cli_home: Path) ->
 
 
 def test_the_web_app_will_not_serve_beyond_loopback_without_login(cli_home: Path) -> None:
-    _assert_one_line_error(
+    assert_one_line_error(
         run_cli("ui", "--host", "0.0.0.0", home=cli_home), 1, "refusing to serve on 0.0.0.0 without login"
     )
     bad = cli_home.parent / "users.txt"
     bad.write_text("not a valid line\n", encoding="utf-8")
-    _assert_one_line_error(
+    assert_one_line_error(
         run_cli("ui", home=cli_home, env={"MOCK_INTERVIEW_USERS": str(bad)}), 1, "is not name:salt:hash"
     )

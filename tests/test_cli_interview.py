@@ -9,16 +9,14 @@ import sys
 import time
 from pathlib import Path
 
-from conftest import GUARD_DIR, run_cli
+from conftest import GUARD_DIR, assert_one_line_error, run_cli
 
 ROOT = Path(__file__).resolve().parent.parent
 CANDIDATE = ROOT / "eval" / "data" / "candidates" / "cand-1.yaml"
 
 
 def _one_line_error(result: subprocess.CompletedProcess[str], fragment: str, status: int = 1) -> None:
-    assert result.returncode == status, result.stderr
-    assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
-    assert fragment in result.stderr
+    assert_one_line_error(result, status, fragment)
 
 
 def test_simulate_json_then_sessions_progress_and_weak_areas(cli_home: Path) -> None:
