@@ -23,6 +23,6 @@ def keep_only_latest(saver: Any, thread_id: str) -> int:
             "DELETE FROM checkpoints WHERE thread_id = ? AND checkpoint_id != ?", (thread_id, row[0])
         ).rowcount
         cursor.execute("DELETE FROM writes WHERE thread_id = ? AND checkpoint_id != ?", (thread_id, row[0]))
-    with saver.cursor(transaction=False) as cursor:
-        cursor.execute("VACUUM")  # small once pruned; keeps the file from holding every old state
+    # The freed pages are reused by later sessions, so the file stays near the size of what
+    # is live; no VACUUM, which would rewrite the shared file under the saver's lock.
     return int(removed)

@@ -6,6 +6,7 @@ crash left half done (the checkpoint knows its pending step), then handles the n
 
 from __future__ import annotations
 
+import threading
 import unicodedata
 import uuid
 from collections.abc import Callable
@@ -63,10 +64,20 @@ class TurnView:
 
 
 class Interviewer:
+    """One instance serves every user; runs of the same session are serialised by a lock
+    (two at once would fork the checkpoint: a Skip clicked while a Send is running, two
+    tabs, a page reload finishing a run that is still going)."""
+
     def __init__(self, graph: Any, context: InterviewContext, transcripts: TranscriptStore) -> None:
         self.graph = graph
         self.context = context
         self.transcripts = transcripts
+        self._locks: dict[str, threading.RLock] = {}
+        self._locks_guard = threading.Lock()
+
+    def _lock(self, session_id: str) -> threading.RLock:
+        with self._locks_guard:
+            return self._locks.setdefault(session_id, threading.RLock())
 
     def _config(self, session_id: str) -> dict[str, Any]:
         return {"configurable": {"thread_id": session_id}}
@@ -145,6 +156,10 @@ class Interviewer:
 
     def finish_pending(self, session_id: str) -> TurnView | None:
         """Complete a run that a crash interrupted; None if nothing was pending."""
+        with self._lock(session_id):
+            return self._finish_pending(session_id)
+
+    def _finish_pending(self, session_id: str) -> TurnView | None:
         config = self._config(session_id)
         state = self.graph.get_state(config)
         if not state.next:
@@ -155,14 +170,15 @@ class Interviewer:
 
     def send(self, session_id: str, text: str, on_text: OnText | None = None) -> TurnView:
         """Handle the candidate's message; ``on_text`` receives the model's reply as it streams."""
-        state = self.graph.get_state(self._config(session_id))
-        if not state.values.get("plan"):
-            raise InterviewError(f"no session {session_id!r}")
-        if state.next:  # a crash left a run half done: finish it first
-            self.finish_pending(session_id)
-            return self._run(session_id, {"incoming": text}, on_text)
-        messages = state.values.get("messages", [])
-        return self._run(session_id, {"incoming": text}, on_text, int(messages[-1]["n"]) if messages else -1)
+        with self._lock(session_id):
+            state = self.graph.get_state(self._config(session_id))
+            if not state.values.get("plan"):
+                raise InterviewError(f"no session {session_id!r}")
+            if state.next:  # a crash left a run half done: finish it first
+                self._finish_pending(session_id)
+                return self._run(session_id, {"incoming": text}, on_text)
+            messages = state.values.get("messages", [])
+            return self._run(session_id, {"incoming": text}, on_text, int(messages[-1]["n"]) if messages else -1)
 
     def exists(self, session_id: str) -> bool:
         return bool(self.graph.get_state(self._config(session_id)).values.get("plan"))
@@ -170,10 +186,11 @@ class Interviewer:
     def history(self, session_id: str) -> TurnView:
         """The latest messages of a session (after finishing any interrupted run); the full
         record is in the transcript store."""
-        if not self.exists(session_id):
-            raise InterviewError(f"no session {session_id!r}")
-        self.finish_pending(session_id)
-        return self._view(session_id, -1)
+        with self._lock(session_id):
+            if not self.exists(session_id):
+                raise InterviewError(f"no session {session_id!r}")
+            self._finish_pending(session_id)
+            return self._view(session_id, -1)
 
     def latest_unfinished(self, user: str) -> str | None:
         for session in self.transcripts.sessions(user=user, status="active"):

@@ -46,22 +46,29 @@ def probe(settings: Settings) -> None:
         timeout=min(PROBE_TIMEOUT, settings.llm_timeout),
         max_retries=0,
     )
-    where = settings.openai_base_url or "api.openai.com"
+    where = endpoint_host(settings)
     try:
         client.models.list()
     except openai.NotFoundError:
-        return  # some OpenAI-compatible servers have no /models; the key and URL answered
+        raise LLMUnavailable(f"LLM endpoint {where} has no /models: check that OPENAI_BASE_URL ends with /v1") from None
     except Exception as exc:  # noqa: BLE001 - every failure becomes one line
         raise LLMUnavailable(f"LLM endpoint {where} unusable: {describe_failure(exc, secret)}") from None
     finally:
         client.close()
 
 
-def endpoint_label(settings: Settings) -> str:
+def endpoint_host(settings: Settings) -> str:
+    """host[:port] of the endpoint, never the user:password a URL may carry."""
     from urllib.parse import urlparse
 
-    host = urlparse(settings.openai_base_url).netloc if settings.openai_base_url else "api.openai.com"
-    return f"{settings.model} at {host}"
+    if not settings.openai_base_url:
+        return "api.openai.com"
+    url = urlparse(settings.openai_base_url)
+    return f"{url.hostname}:{url.port}" if url.port else str(url.hostname)
+
+
+def endpoint_label(settings: Settings) -> str:
+    return f"{settings.model} at {endpoint_host(settings)}"
 
 
 def is_self_hosted(settings: Settings) -> bool:

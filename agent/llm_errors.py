@@ -17,7 +17,8 @@ def describe_failure(exc: BaseException, secret: str | None = None) -> str:
     if isinstance(exc, openai.NotFoundError):
         return "model or endpoint not found (HTTP 404)"
     if isinstance(exc, openai.APIStatusError):
-        return f"server error (HTTP {exc.status_code})"
+        kind = "server error" if exc.status_code >= 500 else "request rejected"
+        return f"{kind} (HTTP {exc.status_code})"
     if isinstance(exc, openai.APIConnectionError):
         return "could not connect to the endpoint"
     name = type(exc).__name__

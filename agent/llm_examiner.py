@@ -6,6 +6,8 @@ for judgement and wording, and verified where it matters:
 
 - citations must name a passage that was in the prompt and quote it; others are dropped,
   and a missed point without a valid citation gets the offline citation of its section;
+- a key point counts as covered only if the model's evidence is the candidate's own
+  words, and for an answer the offline examiner flags as gaming, its evidence stands;
 - the score is reconciled with the offline examiner's evidence: it may exceed the
   offline score by at most ``TOLERANCE`` points, an answer in which the offline examiner
   found none of the rubric stays at or below ``NO_EVIDENCE_CAP``, and the offline gaming
@@ -43,12 +45,14 @@ from agent.offline_examiner import CAPS, OfflineExaminer
 from agent.pricing import estimate_cost
 from agent.prompt_budget import PromptBudget, PromptParts
 from agent.streaming import JsonFieldStream
+from knowledge.lexical import tokenize
 from knowledge.question_bank import Question, QuestionBank
 from knowledge.retrieval import HybridRetriever
 from knowledge.taxonomy import ROLE_TITLES, TOPIC_TITLES
 
 TOLERANCE = 3.0
 NO_EVIDENCE_CAP = 3.0
+EVIDENCE_OVERLAP = 0.6
 PARSE_ATTEMPTS = 2
 MAX_PASSAGES = 6
 SUMMARY_LINES = 6
@@ -94,6 +98,13 @@ class _CallWatcher(BaseCallbackHandler):
             text = self.field.feed(piece)
             if text:
                 self.forward(text)
+
+
+def _quoted_from(evidence: str, answer_stems: set[str]) -> bool:
+    """A covered point must come with the candidate's own words: most of the evidence's
+    content words have to be in the answer (a model may trim or re-case a quote)."""
+    words = tokenize(evidence)
+    return len(words) >= 2 and sum(w in answer_stems for w in words) / len(words) >= EVIDENCE_OVERLAP
 
 
 def _normalise(text: str) -> str:
@@ -171,6 +182,9 @@ class LLMExaminer:
             follow_ups_left=max(0, MAX_FOLLOW_UPS - request.follow_ups_asked),
         )
 
+    def close(self) -> None:
+        self._pool.shutdown(wait=False)
+
     def check_budget(self, bank: QuestionBank) -> None:
         """Raise BudgetError now if the largest rubric's fixed prompt cannot fit the budget."""
         for question in bank.questions:
@@ -203,14 +217,15 @@ class LLMExaminer:
         self, messages: list[Any], on_text: Callable[[str], None] | None, usage: dict[str, Any]
     ) -> InterviewerTurn:
         problem: Exception | None = None
-        for _ in range(PARSE_ATTEMPTS):
-            watcher = _CallWatcher(on_text)
+        for attempt in range(PARSE_ATTEMPTS):
+            # Only the first attempt streams: text already shown cannot be taken back.
+            watcher = _CallWatcher(on_text if attempt == 0 else None)
             usage["requests"] += 1
             try:
                 with warnings.catch_warnings():
                     # langchain-openai serialises the parsed model into a message field typed None
                     warnings.filterwarnings("ignore", message="Pydantic serializer warnings", category=UserWarning)
-                    runnable = self.runnable if on_text is None else self.streaming_runnable
+                    runnable = self.streaming_runnable if watcher.forward is not None else self.runnable
                     parsed = runnable.invoke(messages, config={"callbacks": [watcher]})
             except (OutputParserException, ValidationError, json.JSONDecodeError) as exc:
                 problem = exc  # a malformed reply: ask once more; transport errors propagate
@@ -236,15 +251,24 @@ class LLMExaminer:
     ) -> Assessment:
         question = request.question
         offline, flag_lines = fallback.assessment, list(fallback.flag_lines)
-        known = {kp.id for kp in question.key_points}
-        said_covered = {j.id for j in turn.key_points if j.covered and j.id in known}
-        covered = [kp for kp in question.key_points if kp.id in said_covered]
-        missed = [kp for kp in question.key_points if kp.id not in said_covered]
+        capped = [f for f in offline.flags if f in CAPS]
         dims = turn.dimensions.model_dump()
         dimensions = {d: max(0, min(2, int(dims.get(d, 0)))) for d in DIMENSIONS}
+        if capped:
+            # A gaming answer: the model's claims are not trusted; the offline evidence stands.
+            said_covered = set(offline.covered_ids)
+            dimensions = {d: min(v, offline.dimensions.get(d, 0)) for d, v in dimensions.items()}
+        else:
+            known = {kp.id for kp in question.key_points}
+            said = set(tokenize(request.answer))
+            said_covered = {
+                j.id for j in turn.key_points if j.covered and j.id in known and _quoted_from(j.evidence, said)
+            }
+        covered = [kp for kp in question.key_points if kp.id in said_covered]
+        missed = [kp for kp in question.key_points if kp.id not in said_covered]
         score = max(0.0, min(10.0, float(turn.score)))
         ceiling = offline.score + TOLERANCE if offline.covered_ids else NO_EVIDENCE_CAP
-        score = min([score, ceiling, *(CAPS[f] for f in offline.flags if f in CAPS)])
+        score = min([score, ceiling, *(CAPS[f] for f in capped)])
         score = round(score * 2) / 2
         citations = self._verified_citations(turn, passages)
         cited_sections = {c.section for c in citations}

@@ -1,11 +1,12 @@
 """Fitting one LLM call into the token budget (``MOCK_INTERVIEW_CONTEXT_TOKENS``).
 
 The whole prompt counts: system prompt, rubric, guide passages, memory, a summary of
-earlier questions and the most recent conversation, and the answer. When it does not
-fit, recent turns fold into the summary first (each earlier question is already one
-summary line), then passages are shortened, then the summary keeps only its latest
-lines, then the memory is cut; the answer is cut last. A budget too small for the
-fixed parts is a configuration error found at start, not mid-interview.
+earlier questions, the most recent conversation, the answer, and the reply schema sent
+with the request. When it does not fit, the raw recent turns go first, oldest first
+(each earlier question stays as a line of the summary), then passages are shortened and
+dropped, then the summary keeps only its latest lines, then the memory is cut; the
+answer is cut last. A budget too small for the fixed parts is a configuration error
+found at start, not mid-interview.
 """
 
 from __future__ import annotations
@@ -71,13 +72,16 @@ def _render(parts: PromptParts) -> tuple[str, str]:
 
 
 class PromptBudget:
-    def __init__(self, counter: TokenCounter, budget: int) -> None:
+    def __init__(self, counter: TokenCounter, budget: int, schema_tokens: int = 0) -> None:
+        """``schema_tokens``: what the reply schema (response_format or tool) adds to every call."""
         self.counter = counter
         self.budget = budget
+        self.schema_tokens = schema_tokens
 
     def size(self, parts: PromptParts) -> int:
         system, user = _render(parts)
-        return self.counter.count(system) + self.counter.count(user) + 2 * PER_MESSAGE + REPLY_PRIMING
+        messages = self.counter.count(system) + self.counter.count(user) + 2 * PER_MESSAGE + REPLY_PRIMING
+        return messages + self.schema_tokens
 
     def check_fixed(self, parts: PromptParts) -> None:
         """Raise :class:`BudgetError` if even a minimal prompt for ``parts`` cannot fit."""
@@ -97,7 +101,7 @@ class PromptBudget:
             parts = replace(parts, answer=self.counter.truncate(parts.answer, answer_cap) + " [...]")
         folded = 0
         shortened = False
-        while self.size(parts) > self.budget:
+        while (size := self.size(parts)) > self.budget:
             if parts.recent:
                 parts = replace(parts, recent=parts.recent[1:])
                 folded += 1
@@ -107,13 +111,15 @@ class PromptBudget:
             elif parts.passages:
                 parts = replace(parts, passages=parts.passages[:-1])
                 shortened = True
-            elif len(parts.summary) > 1:
+            elif parts.summary:
                 parts = replace(parts, summary=parts.summary[1:])
             elif parts.memory:
                 parts = replace(parts, memory=parts.memory[:-1])
             else:
-                over = self.size(parts) - self.budget
-                keep = max(MIN_ANSWER_TOKENS, self.counter.count(parts.answer) - over - 8)
+                answer_tokens = self.counter.count(parts.answer)
+                keep = answer_tokens - (size - self.budget) - 8
+                if keep < 1:  # cannot happen when check_fixed passed; never loop forever
+                    raise BudgetError(f"MOCK_INTERVIEW_CONTEXT_TOKENS={self.budget} cannot hold this prompt")
                 parts = replace(parts, answer=self.counter.truncate(parts.answer, keep) + " [...]")
                 truncated = True
         system, user = _render(parts)

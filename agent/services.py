@@ -8,8 +8,9 @@ Chroma, and one that does not chat never imports an LLM client.
 from __future__ import annotations
 
 import logging
-from functools import cached_property
-from typing import TYPE_CHECKING
+import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 
 from agent.settings import Settings
 
@@ -28,8 +29,35 @@ if TYPE_CHECKING:
     from knowledge.vector_index import NamedEmbeddingFunction
 
 
+T = TypeVar("T")
+
+
 class StartupError(RuntimeError):
     """The program cannot start with this configuration; the message is one line."""
+
+
+class built_once(Generic[T]):  # noqa: N801 - used like functools.cached_property
+    """Like ``functools.cached_property``, but two threads asking at once (two browser tabs
+    on a fresh app) get one object: the build runs under the instance's lock."""
+
+    def __init__(self, build: Callable[[Any], T]) -> None:
+        self.build = build
+        self.name = build.__name__
+        self.__doc__ = build.__doc__
+
+    @overload
+    def __get__(self, instance: None, owner: type[Any]) -> built_once[T]: ...
+    @overload
+    def __get__(self, instance: object, owner: type[Any]) -> T: ...
+    def __get__(self, instance: object | None, owner: type[Any]) -> T | built_once[T]:
+        if instance is None:
+            return self
+        values = instance.__dict__
+        if self.name not in values:
+            with instance._build_lock:  # type: ignore[attr-defined]
+                if self.name not in values:
+                    values[self.name] = self.build(instance)
+        return values[self.name]  # type: ignore[no-any-return]
 
 
 class Services:
@@ -37,6 +65,7 @@ class Services:
         self.settings = settings
         self.require_llm = require_llm
         self.warnings: list[str] = []  # one-line notices for the user (e.g. LLM unreachable)
+        self._build_lock = threading.RLock()
 
     def _ensure_home(self) -> None:
         try:
@@ -47,7 +76,7 @@ class Services:
         except OSError as exc:
             raise StartupError(f"cannot write to the data directory {self.settings.home}: {exc.strerror}") from None
 
-    @cached_property
+    @built_once
     def chroma(self) -> ClientAPI:
         self._ensure_home()
         import chromadb
@@ -63,13 +92,13 @@ class Services:
         except Exception as exc:  # noqa: BLE001 - Chroma raises many types for a broken store
             raise StartupError(f"cannot open the index in {self.settings.chroma_dir}: {exc}") from None
 
-    @cached_property
+    @built_once
     def static_embedder(self) -> StaticEmbedder:
         from knowledge.embeddings import StaticEmbedder
 
         return StaticEmbedder()
 
-    @cached_property
+    @built_once
     def embedding_function(self) -> NamedEmbeddingFunction:
         from knowledge.embeddings import (
             OpenAIEmbeddingFunction,
@@ -87,33 +116,33 @@ class Services:
             base_url=self.settings.openai_base_url,
         )
 
-    @cached_property
+    @built_once
     def knowledge(self) -> KnowledgeBase:
         from knowledge.knowledge_base import KnowledgeBase
 
         return KnowledgeBase(self.chroma, self.embedding_function, self.static_embedder)
 
-    @cached_property
+    @built_once
     def question_bank(self) -> QuestionBank:
         from knowledge.question_bank import load_bank
 
         return load_bank()
 
-    @cached_property
+    @built_once
     def token_counter(self) -> TokenCounter:
         from knowledge.tokens import TokenCounter
 
         self._ensure_home()
         return TokenCounter(self.settings.cache_dir / "tiktoken")
 
-    @cached_property
+    @built_once
     def transcripts(self) -> TranscriptStore:
         from agent.transcripts import TranscriptStore
 
         self._ensure_home()
         return TranscriptStore(self.settings.home / "sessions.sqlite")
 
-    @cached_property
+    @built_once
     def memory(self) -> WeakAreaMemory:
         from agent.memory import WeakAreaMemory
 
@@ -122,13 +151,13 @@ class Services:
             self.chroma, self.embedding_function, self.question_bank, self.settings.home / "memory-outbox.sqlite"
         )
 
-    @cached_property
+    @built_once
     def offline_examiner(self) -> Examiner:
         from agent.offline_examiner import OfflineExaminer
 
         return OfflineExaminer(self.question_bank, self.knowledge.retriever, self.static_embedder.embed)
 
-    @cached_property
+    @built_once
     def examiner(self) -> Examiner:
         """The LLM examiner when a key is set and the endpoint answers, else the offline one."""
         if not self.settings.use_llm:
@@ -146,7 +175,7 @@ class Services:
             return self.offline_examiner
         return self.llm_examiner
 
-    @cached_property
+    @built_once
     def llm_examiner(self) -> Examiner:
         from agent.llm_client import build_chat_model, is_self_hosted
         from agent.llm_examiner import LLMExaminer
@@ -154,7 +183,17 @@ class Services:
         from agent.prompt_budget import BudgetError, PromptBudget
 
         assert self.settings.openai_api_key is not None
-        budget = PromptBudget(self.token_counter, self.settings.context_tokens)
+        import json
+
+        from langchain_core.utils.function_calling import convert_to_openai_tool
+
+        from agent.llm_schema import InterviewerTurn
+
+        # The reply schema travels with every call, as response_format or as a tool; each
+        # method wraps it differently, so budget for the larger form with a margin.
+        forms = [json.dumps(InterviewerTurn.model_json_schema()), json.dumps(convert_to_openai_tool(InterviewerTurn))]
+        schema_tokens = int(max(self.token_counter.count(f) for f in forms) * 1.1)
+        budget = PromptBudget(self.token_counter, self.settings.context_tokens, schema_tokens)
         offline = self.offline_examiner
         assert isinstance(offline, OfflineExaminer)
         examiner = LLMExaminer(
@@ -174,7 +213,7 @@ class Services:
             raise StartupError(str(exc)) from None
         return examiner
 
-    @cached_property
+    @built_once
     def checkpointer(self) -> SqliteSaver:
         import sqlite3
 
@@ -190,7 +229,7 @@ class Services:
         saver.setup()
         return saver
 
-    @cached_property
+    @built_once
     def interviewer(self) -> Interviewer:
         from agent.context import InterviewContext
         from agent.graph import build_graph
@@ -207,6 +246,9 @@ class Services:
         if "transcripts" in self.__dict__:
             self.transcripts.close()
             del self.__dict__["transcripts"]
+        llm = self.__dict__.pop("llm_examiner", None)
+        if llm is not None:
+            llm.close()
         if "checkpointer" in self.__dict__:
             self.checkpointer.conn.close()
             del self.__dict__["checkpointer"]

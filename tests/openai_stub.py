@@ -27,13 +27,15 @@ def _user_text(request: dict[str, Any]) -> str:
 
 
 def generous_grader(request: dict[str, Any]) -> Reply:
-    """A model that loves every answer: all points covered, 10/10, a follow-up question."""
+    """A model that loves every answer: all points covered (quoting the answer's opening as
+    evidence), 10/10, a follow-up question."""
     text = _user_text(request)
+    answer = text.split("<<<ANSWER", 1)[-1].split("ANSWER>>>", 1)[0].strip()
     ids = re.findall(r"^- ([a-z0-9_]+): ", text, flags=re.M)
     passage = re.search(r"^\[(P\d+)\] [^\n]*\n([^\n]{20,})", text, flags=re.M)
     citations = [{"passage": passage.group(1), "quote": passage.group(2)[:40]}] if passage else []
     return {
-        "key_points": [{"id": i, "covered": True, "evidence": "they said so"} for i in ids],
+        "key_points": [{"id": i, "covered": True, "evidence": " ".join(answer.split()[:8])} for i in ids],
         "dimensions": {"definition": 2, "intuition": 2, "example": 2, "tradeoffs": 2, "measurement": 2},
         "score": 10,
         "critique": "Excellent, complete answer.",

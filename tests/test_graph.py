@@ -216,3 +216,31 @@ def test_a_follow_up_answer_is_assessed_even_after_a_huge_first_answer(interview
     complete = " ".join(kp.point for kp in question.key_points)
     view = interviewer.send(view.session_id, complete)
     assert view.assessment["score"] > before  # type: ignore[index]
+
+
+def test_runs_of_one_session_at_the_same_time_are_serialised(interview_services: Services) -> None:
+    """A Skip clicked while a Send is running, or two tabs: no forked state, nothing lost."""
+    import threading
+
+    from examiners import SlowExaminer
+
+    context = InterviewContext(
+        interview_services.question_bank,
+        SlowExaminer(interview_services.offline_examiner, 0.5),
+        interview_services.memory,
+        interview_services.transcripts,
+    )
+    interviewer = Interviewer(build_graph(interview_services.checkpointer), context, interview_services.transcripts)
+    view = interviewer.start("asha", "product", 3, seed=1)
+    answers = ["First answer, about rollout plans and ROI.", "/skip", "Second answer, about risk mitigation."]
+    threads = [threading.Thread(target=interviewer.send, args=(view.session_id, a)) for a in answers]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    turns = interview_services.transcripts.turns(view.session_id)
+    said = [t["answer"] for t in turns if t["answer"] is not None]
+    assert sorted(said) == sorted(answers)  # every message landed, each in its own turn
+    state = interviewer.state(view.session_id)
+    history_answers = [m["content"] for m in state["messages"] if m["role"] == "user"]
+    assert sorted(history_answers) == sorted(answers)  # the checkpoint agrees with the transcript

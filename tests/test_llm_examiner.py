@@ -85,6 +85,9 @@ def test_gaming_answers_stay_low_whatever_the_model_says(llm_services: Services,
     scores = [examiner.examine(_request(llm_services, answer, qid)) for qid, answer in cases]
     assert all(r.backend == "llm" for r in scores)
     assert max(r.assessment.score for r in scores) <= 3.0
+    flagged = [r.assessment for r in scores if {"grader_instruction", "keyword_list"} & set(r.assessment.flags)]
+    assert flagged and all(len(a.covered_ids) <= 1 for a in flagged)  # the model's "all covered" is not believed
+    assert all(max(a.dimensions.values()) <= 1 for a in flagged)
     strong = yaml.safe_load((ROOT / "eval" / "data" / "answers.yaml").read_text(encoding="utf-8"))[0]
     good = examiner.examine(_request(llm_services, strong["strong"], strong["question_id"]))
     assert good.assessment.score >= 8  # a genuine answer still earns the model's high mark
@@ -189,8 +192,12 @@ def test_prompts_stay_within_a_3000_token_budget(tmp_path: Path, services: Servi
         long_answer = GOOD + " " + "More detail about the approach and its measurement. " * 400
         while not view.done:
             view = interviewer.send(view.session_id, long_answer)
+        import json as _json
+
         for request in stub.requests:
             total = sum(counter.count(m["content"]) + 4 for m in request["messages"]) + 3
+            schema = request.get("response_format") or request.get("tools")
+            total += counter.count(_json.dumps(schema))  # the reply schema rides along with every call
             assert total <= 3000
         assert all(t["backend"] == "llm" for t in llm.transcripts.turns(view.session_id))
         usage = view.report["usage"]  # type: ignore[index]
@@ -241,3 +248,26 @@ def test_the_interviewer_streams_the_reply_through_the_graph(llm_services: Servi
     assert stub.requests[-1]["stream"] is True
     quiet = interviewer.send(view.session_id, GOOD)  # nobody watching: no streaming request
     assert stub.requests[-1].get("stream") is not True and quiet.backend == "llm"
+
+
+def test_fitting_terminates_at_the_smallest_workable_budget(tmp_path: Path) -> None:
+    from agent.prompt_budget import BudgetError, PromptBudget, PromptParts
+
+    counter = TokenCounter(tmp_path)
+    parts = PromptParts(
+        track="ML engineer",
+        topic="GANs",
+        question="What is mode collapse?",
+        rubric=["- a: one point"],
+        passages=["[P1] Section\\n" + "guide text " * 300],
+        memory=["- missed before"],
+        summary=["- GANs: 3/10; missed: something"],
+        recent=["assistant: earlier question"],
+        answer="my long answer " * 2000,
+        follow_ups_left=2,
+    )
+    with pytest.raises(BudgetError) as caught:
+        PromptBudget(counter, 300, schema_tokens=100).check_fixed(parts)
+    minimum = int(str(caught.value).rsplit("use at least ", 1)[1])
+    fitted = PromptBudget(counter, minimum, schema_tokens=100).fit(parts)
+    assert fitted.tokens <= minimum and fitted.answer_truncated

@@ -164,6 +164,22 @@ def test_progress_dismiss_guide_search_and_upload(web: str, tmp_path: Path) -> N
         client.predict("meera", [handle_file(str(empty))], api_name="/ingest")
 
 
+def test_only_uploaded_files_can_be_added(interview_services: Services, tmp_path: Path) -> None:
+    from ui.handlers import Handlers, UIError
+
+    secret = tmp_path / "users.txt"
+    secret.write_text("asha:00:11\n", encoding="utf-8")
+    uploads = tmp_path / "uploads"
+    (uploads / "abc").mkdir(parents=True)
+    (uploads / "abc" / "jd.md").write_text("# JD\n\nServe models with vLLM.\n", encoding="utf-8")
+    handlers = Handlers(interview_services)
+    with pytest.raises(UIError, match="Only files uploaded through this page"):
+        handlers.ingest("mallory", [str(secret)], uploads)
+    with pytest.raises(UIError, match="Only files uploaded through this page"):
+        handlers.ingest("mallory", [str(uploads / "abc" / ".." / ".." / "users.txt")], uploads)
+    assert handlers.ingest("mallory", [str(uploads / "abc" / "jd.md")], uploads).startswith("Added jd.md")
+
+
 def test_the_app_with_an_llm_shows_the_model_and_streams(llm_services: Services, stub: Any, tmp_path: Path) -> None:
     app, url = launch(llm_services)
     try:
@@ -172,6 +188,10 @@ def test_the_app_with_an_llm_shows_the_model_and_streams(llm_services: Services,
         assert "Examiner: LLM (gpt-4.1-mini at 127.0.0.1:" in out[6]
         job = client.submit(ANSWER, out[0], "asha", api_name="/send")
         final = job.result(timeout=60)
+        updates = job.outputs()
+        assert len(updates) > 3  # the reply arrived in pieces
+        partial = [_text(m) for m in updates[1][0] if m["role"] == "assistant"][-1]
+        assert 0 < len(partial) < len("You mentioned the core idea clearly. How would you measure it in production?")
         follow_up = [_text(m) for m in final[0] if m["role"] == "assistant"][-1]
         assert follow_up.startswith("You mentioned the core idea clearly.")
         assert stub.requests[-1]["stream"] is True  # the app asks for a streamed reply

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any, cast
 
 import gradio as gr
@@ -325,9 +326,11 @@ def build_app(services: Services, auth_enabled: bool = False) -> gr.Blocks:
         query.submit(on_search, [profile, query], [results])
 
         def on_add(typed: str, files: list[Any] | None, request: gr.Request) -> str:
-            paths = [getattr(f, "name", f) for f in (files or [])]
+            from gradio.utils import get_upload_folder
+
+            paths = [str(getattr(f, "name", f)) for f in (files or [])]
             try:
-                return h.ingest(who(typed, request), [str(p) for p in paths])
+                return h.ingest(who(typed, request), paths, Path(get_upload_folder()))
             except UIError as exc:
                 raise gr.Error(str(exc)) from None
 

@@ -21,7 +21,7 @@ from agent.export import session_json, session_markdown
 from agent.interviewer import InterviewError, TurnView, check_user
 from agent.services import Services
 from agent.transcripts import SessionNotFound
-from knowledge.errors import KnowledgeError
+from knowledge.errors import KnowledgeError, redact
 from knowledge.taxonomy import ROLE_TITLES, TOPIC_TITLES
 from ui import render
 
@@ -131,7 +131,7 @@ class Handlers:
                 yield "done", payload
                 return
             else:
-                raise UIError(f"That answer was saved, but the turn failed: {payload}")
+                raise UIError(redact(f"That answer was saved, but the turn failed: {payload}"))
 
     def resume(self, user: str) -> tuple[str | None, Chat, dict[str, Any] | None]:
         """The user's unfinished session rebuilt from its record, if there is one."""
@@ -216,12 +216,19 @@ class Handlers:
         blocks = []
         for p in passages:
             origin = "the guide" if p.source == "guide" else f"your file {p.source}"
-            blocks.append(f"#### {p.section}\n*from {origin}*\n\n{p.text}")
+            # Shown as Markdown: "<" escaped so markup in a user's file stays text.
+            text, section = p.text.replace("<", "&lt;"), p.section.replace("<", "&lt;")
+            blocks.append(f"#### {section}\n*from {origin.replace('<', '&lt;')}*\n\n{text}")
         return "\n\n---\n\n".join(blocks)
 
-    def ingest(self, user: str, paths: list[str]) -> str:
+    def ingest(self, user: str, paths: list[str], upload_folder: Path) -> str:
+        """Index files the browser uploaded. Only paths inside the app's upload folder are
+        accepted: a client could otherwise name any file on the server."""
         if not paths:
             raise UIError("Choose a Markdown or text file to add.")
+        root = upload_folder.resolve()
+        if any(not Path(p).resolve().is_relative_to(root) for p in paths):
+            raise UIError("Only files uploaded through this page can be added.")
         try:
             done = self.services.knowledge.material.ingest(user, [Path(p) for p in paths])
         except KnowledgeError as exc:
