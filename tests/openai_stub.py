@@ -89,7 +89,10 @@ class _Handler(BaseHTTPRequestHandler):
     def _authorised(self) -> bool:
         if self.headers.get("Authorization") == f"Bearer {self.server.state.api_key}":
             return True
-        error = {"message": "Incorrect API key provided.", "type": "invalid_request_error", "code": "invalid_api_key"}
+        provided = (self.headers.get("Authorization") or "").removeprefix("Bearer ")
+        # Echo the key back, as careless servers do: the product must still never show it.
+        message = f"Incorrect API key provided: {provided}."
+        error = {"message": message, "type": "invalid_request_error", "code": "invalid_api_key"}
         self._json(401, {"error": error})
         return False
 

@@ -271,3 +271,20 @@ def test_fitting_terminates_at_the_smallest_workable_budget(tmp_path: Path) -> N
     minimum = int(str(caught.value).rsplit("use at least ", 1)[1])
     fitted = PromptBudget(counter, minimum, schema_tokens=100).fit(parts)
     assert fitted.tokens <= minimum and fitted.answer_truncated
+
+
+def test_failure_descriptions_never_carry_the_key() -> None:
+    import httpx
+    import openai
+
+    from agent.llm_errors import describe_failure
+    from knowledge.errors import redact
+
+    key = "sk-live-AbCdEf0123456789"
+    response = httpx.Response(400, request=httpx.Request("POST", "http://127.0.0.1/v1/chat/completions"))
+    error = openai.BadRequestError(f"bad request for key {key}", response=response, body=None)
+    assert describe_failure(error, key) == "request rejected (HTTP 400)"
+    odd = RuntimeError(f"something broke with Bearer {key} and {key}")
+    described = describe_failure(odd, key)
+    assert key not in described and "***" in described
+    assert redact("token sk-abcdef1234567890 in text") == "token *** in text"
