@@ -10,7 +10,7 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from pydantic import ValidationError
 
@@ -161,10 +161,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     from knowledge.errors import EmbeddingUnavailable, KnowledgeError, QuestionBankError, TokenizerUnavailable
 
     try:
-        overrides: dict[str, object] = {"home": args.data_dir} if args.data_dir else {}
+        overrides: dict[str, Any] = {"home": args.data_dir} if args.data_dir else {}
         if args.offline:
             overrides["offline"] = True
-        settings = Settings(**overrides)  # type: ignore[arg-type]
+        settings = Settings.from_values(**overrides)
     except ValidationError as exc:
         first = exc.errors()[0]
         field = ".".join(str(p) for p in first["loc"])

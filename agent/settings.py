@@ -7,7 +7,7 @@ receives a :class:`Settings` (or values taken from it) from the composition root
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -18,7 +18,9 @@ def default_home() -> Path:
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True)
+    # Values come only from the documented names (MOCK_INTERVIEW_*, OPENAI_*). Field names are
+    # not read from the environment: a generic HOME or MODEL variable must not steer the app.
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
     home: Path = Field(
         default_factory=default_home,
@@ -81,6 +83,19 @@ class Settings(BaseSettings):
     @classmethod
     def _blank_key_is_none(cls, value: SecretStr | None) -> SecretStr | None:
         return value if value is not None and value.get_secret_value().strip() else None
+
+    @classmethod
+    def from_values(cls, *, env_file: bool = True, **values: Any) -> Settings:
+        """Settings with some values given by field name (the CLI's flags, tests); the rest
+        from the environment (and ``.env`` unless ``env_file`` is False)."""
+        by_alias: dict[str, Any] = {}
+        for name, value in values.items():
+            alias = cls.model_fields[name].validation_alias
+            assert isinstance(alias, AliasChoices), name
+            by_alias[str(alias.choices[0])] = value
+        if not env_file:
+            by_alias["_env_file"] = None
+        return cls(**by_alias)
 
     @property
     def use_llm(self) -> bool:

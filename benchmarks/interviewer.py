@@ -88,7 +88,7 @@ def simulate_process(home: Path, runs: int = 3) -> tuple[list[float], int]:
 def main() -> None:
     home = Path(tempfile.mkdtemp(prefix="mi-bench-"))
     try:
-        services = Services(Settings(_env_file=None, home=home))  # type: ignore[call-arg]
+        services = Services(Settings.from_values(env_file=False, home=home))
         services.knowledge  # noqa: B018 - build the index before timing turns
         latencies, flushes = per_answer_latency(services)
         services.close()

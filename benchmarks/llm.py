@@ -34,8 +34,8 @@ ANSWER = (
 
 
 def _services(home: Path, stub: OpenAIStub, budget: int) -> Services:
-    settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
+    settings = Settings.from_values(
+        env_file=False,
         home=home,
         openai_api_key=KEY,
         openai_base_url=stub.base_url,

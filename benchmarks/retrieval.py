@@ -57,16 +57,16 @@ def whole_process_search(home: Path, runs: int = 5) -> list[float]:
 def main() -> None:
     home = Path(tempfile.mkdtemp(prefix="mi-bench-"))
     try:
-        services = Services(Settings(_env_file=None, home=home))  # type: ignore[call-arg]
+        services = Services(Settings.from_values(env_file=False, home=home))
         services.embedding_function  # noqa: B018 - load the model outside the timed build
         cold = timed(lambda: services.knowledge)
         warm_runs = []
         for _ in range(5):
-            again = Services(Settings(_env_file=None, home=home))  # type: ignore[call-arg]
+            again = Services(Settings.from_values(env_file=False, home=home))
             again.static_embedder = services.static_embedder  # the model load is timed separately
             again.chroma  # noqa: B018
             warm_runs.append(timed(lambda again=again: again.knowledge))  # type: ignore[misc]
-        model_load = timed(lambda: Services(Settings(_env_file=None, home=home)).static_embedder)  # type: ignore[call-arg]
+        model_load = timed(lambda: Services(Settings.from_values(env_file=False, home=home)).static_embedder)
 
         lines = ["## Recall", "", "| query set | queries | ranking | recall@1 | recall@3 |", "|---|---|---|---|---|"]
         all_queries: list[str] = []

@@ -86,7 +86,7 @@ def round_trip(services: Services, turns: int = 24) -> tuple[list[float], list[f
 def main() -> None:
     home = Path(tempfile.mkdtemp(prefix="mi-bench-ui-"))
     try:
-        services = Services(Settings(_env_file=None, home=home))  # type: ignore[call-arg]
+        services = Services(Settings.from_values(env_file=False, home=home))
         services.knowledge  # noqa: B018 - the index is built once, as on any second start
         through_app, direct = round_trip(services)
         services.close()

@@ -168,7 +168,7 @@ def weak_topics_revisited(services: Services, questions: int = 8) -> tuple[float
 
 def evaluate() -> EvalResult:
     home = Path(tempfile.mkdtemp(prefix="mi-eval-"))
-    services = Services(Settings(_env_file=None, home=home))  # type: ignore[call-arg]
+    services = Services(Settings.from_values(env_file=False, home=home))
     try:
         start = time.perf_counter()
         metrics, details = judge_answers(services.examiner, services.question_bank)

@@ -24,7 +24,7 @@ from agent.settings import Settings  # noqa: E402
 
 def make_settings(home: Path, **values: object) -> Settings:
     """Settings that ignore the developer's environment and .env file."""
-    return Settings(_env_file=None, home=home, **values)  # type: ignore[call-arg]
+    return Settings.from_values(env_file=False, home=home, **values)
 
 
 @pytest.fixture(autouse=True)

@@ -107,3 +107,16 @@ def test_the_web_app_will_not_serve_beyond_loopback_without_login(cli_home: Path
     assert_one_line_error(
         run_cli("ui", home=cli_home, env={"MOCK_INTERVIEW_USERS": str(bad)}), 1, "is not name:salt:hash"
     )
+
+
+def test_generic_environment_variables_do_not_steer_the_settings(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from agent.settings import Settings
+
+    monkeypatch.setenv("HOME", "/tmp/not-the-data-dir")
+    monkeypatch.setenv("MODEL", "not-the-model")
+    monkeypatch.setenv("OFFLINE", "true")
+    settings = Settings.from_values(env_file=False)
+    assert settings.home == Path("/tmp/not-the-data-dir/.local/share/mock-interview")  # HOME only as the user's home
+    assert settings.model == "gpt-4.1-mini" and settings.offline is False
+    monkeypatch.setenv("MOCK_INTERVIEW_MODEL", "chosen")
+    assert Settings.from_values(env_file=False).model == "chosen"
