@@ -104,7 +104,7 @@ class QuestionMatcher:
             roles={"ml_engineer": 1.0, "researcher": 1.0, "data_scientist": 1.0, "product": 1.0},
             difficulty=2,
             question=text if len(text) >= 15 else f"{text} (explain)".ljust(15),
-            key_points=points[:6] if len(points) >= 3 else [*points, *_filler(points, 3 - len(points))],
+            key_points=points[:6] if len(points) >= 3 else [*points, *_filler(3 - len(points))],
             probes=[
                 Probe(
                     kind="tradeoffs", text="What would you give up with that approach, and when would you not use it?"
@@ -115,7 +115,7 @@ class QuestionMatcher:
         )
 
 
-def _filler(points: list[KeyPoint], count: int) -> list[KeyPoint]:
+def _filler(count: int) -> list[KeyPoint]:
     """Framework points so a thin retrieval still yields a 3-point rubric."""
     section = "How to answer Generative AI Interview Questions in a structured way > Talk tradeoffs like a practitioner"
     generic = [

@@ -108,6 +108,17 @@ def judge_answers(examiner: Examiner, bank: QuestionBank) -> tuple[dict[str, flo
     return metrics, details
 
 
+def gaming_cases() -> list[tuple[str, str]]:
+    """(question id, answer) of every gaming, off-topic and empty answer in the data."""
+    cases = [
+        (e["question_id"], g["answer"])
+        for e in yaml.safe_load((DATA / "answers.yaml").read_text(encoding="utf-8"))
+        for g in e["gaming"]
+    ]
+    off_topic = yaml.safe_load((DATA / "off_topic.yaml").read_text(encoding="utf-8"))
+    return cases + [(e["question_id"], e["answer"]) for e in off_topic]
+
+
 def gaming_in_llm_mode(services: Services) -> float:
     """Highest score the LLM examiner gives the gaming answers when the model itself awards
     10/10 to everything (the local stub's generous grader): reconciliation must hold."""
@@ -125,19 +136,10 @@ def gaming_in_llm_mode(services: Services) -> float:
         try:
             examiner = llm.examiner
             assert examiner.name == "llm", llm.warnings
-            cases = [
-                (e["question_id"], g["answer"])
-                for e in yaml.safe_load((DATA / "answers.yaml").read_text(encoding="utf-8"))
-                for g in e["gaming"]
-            ]
-            cases += [
-                (e["question_id"], e["answer"])
-                for e in yaml.safe_load((DATA / "off_topic.yaml").read_text(encoding="utf-8"))
-            ]
             bank = llm.question_bank
             return max(
                 examiner.examine(ExamRequest(question=bank.get(q), answer=a, latest=a)).assessment.score
-                for q, a in cases
+                for q, a in gaming_cases()
             )
         finally:
             llm.close()

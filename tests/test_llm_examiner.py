@@ -74,14 +74,11 @@ def test_the_prompt_carries_question_rubric_passages_memory_and_context(
 
 def test_gaming_answers_stay_low_whatever_the_model_says(llm_services: Services, stub: OpenAIStub) -> None:
     """The stub grades everything 10/10 with every point covered; reconciliation must hold."""
+    from eval.run import gaming_cases
+
     examiner = llm_services.examiner
-    cases = []
-    for entry in yaml.safe_load((ROOT / "eval" / "data" / "answers.yaml").read_text(encoding="utf-8")):
-        cases += [(entry["question_id"], g["answer"]) for g in entry["gaming"]]
-    cases += [
-        (e["question_id"], e["answer"])
-        for e in yaml.safe_load((ROOT / "eval" / "data" / "off_topic.yaml").read_text(encoding="utf-8"))
-    ]
+    cases = gaming_cases()
+    assert len(cases) >= 50
     scores = [examiner.examine(_request(llm_services, answer, qid)) for qid, answer in cases]
     assert all(r.backend == "llm" for r in scores)
     assert max(r.assessment.score for r in scores) <= 3.0

@@ -79,7 +79,7 @@ class Handlers:
         for warning in self.services.warnings:
             line += f" · {warning}"
         if session_id:
-            usage = (self.services.interviewer.state(session_id).get("usage") or {}) if session_id else {}
+            usage = self.services.interviewer.state(session_id).get("usage") or {}
             if usage.get("llm_turns"):
                 cost = usage.get("cost_usd")
                 line += f" · {usage['input_tokens'] + usage['output_tokens']:,} tokens"
