@@ -13,15 +13,16 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 
 from agent.settings import Settings
+from knowledge.errors import StartupError
 
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI
     from langgraph.checkpoint.sqlite import SqliteSaver
 
-    from agent.examiner import Examiner
-    from agent.interviewer import Interviewer
-    from agent.memory import WeakAreaMemory
-    from agent.transcripts import TranscriptStore
+    from agent.examiner.seam import Examiner
+    from agent.interview.interviewer import Interviewer
+    from agent.store.memory import WeakAreaMemory
+    from agent.store.transcripts import TranscriptStore
     from knowledge.embeddings import StaticEmbedder
     from knowledge.knowledge_base import KnowledgeBase
     from knowledge.question_bank import QuestionBank
@@ -30,10 +31,6 @@ if TYPE_CHECKING:
 
 
 T = TypeVar("T")
-
-
-class StartupError(RuntimeError):
-    """The program cannot start with this configuration; the message is one line."""
 
 
 class built_once(Generic[T]):  # noqa: N801 - used like functools.cached_property
@@ -137,14 +134,14 @@ class Services:
 
     @built_once
     def transcripts(self) -> TranscriptStore:
-        from agent.transcripts import TranscriptStore
+        from agent.store.transcripts import TranscriptStore
 
         self._ensure_home()
         return TranscriptStore(self.settings.home / "sessions.sqlite")
 
     @built_once
     def memory(self) -> WeakAreaMemory:
-        from agent.memory import WeakAreaMemory
+        from agent.store.memory import WeakAreaMemory
 
         self._ensure_home()
         return WeakAreaMemory(
@@ -153,7 +150,7 @@ class Services:
 
     @built_once
     def offline_examiner(self) -> Examiner:
-        from agent.offline_examiner import OfflineExaminer
+        from agent.examiner.offline.examiner import OfflineExaminer
 
         return OfflineExaminer(self.question_bank, self.knowledge.retriever, self.static_embedder.embed)
 
@@ -164,7 +161,7 @@ class Services:
             if self.require_llm:
                 raise StartupError("--require-llm needs OPENAI_API_KEY (and no --offline)")
             return self.offline_examiner
-        from agent.llm_client import LLMUnavailable, probe
+        from agent.examiner.llm.client import LLMUnavailable, probe
 
         try:
             probe(self.settings)
@@ -177,17 +174,17 @@ class Services:
 
     @built_once
     def llm_examiner(self) -> Examiner:
-        from agent.llm_client import build_chat_model, is_self_hosted
-        from agent.llm_examiner import LLMExaminer
-        from agent.offline_examiner import OfflineExaminer
-        from agent.prompt_budget import BudgetError, PromptBudget
+        from agent.examiner.llm.client import build_chat_model, is_self_hosted
+        from agent.examiner.llm.examiner import LLMExaminer
+        from agent.examiner.llm.prompt_budget import BudgetError, PromptBudget
+        from agent.examiner.offline.examiner import OfflineExaminer
 
         assert self.settings.openai_api_key is not None
         import json
 
         from langchain_core.utils.function_calling import convert_to_openai_tool
 
-        from agent.llm_schema import InterviewerTurn
+        from agent.examiner.llm.schema import InterviewerTurn
 
         # The reply schema travels with every call, as response_format or as a tool; each
         # method wraps it differently, so budget for the larger form with a margin.
@@ -231,9 +228,9 @@ class Services:
 
     @built_once
     def interviewer(self) -> Interviewer:
-        from agent.context import InterviewContext
-        from agent.graph import build_graph
-        from agent.interviewer import Interviewer
+        from agent.interview.context import InterviewContext
+        from agent.interview.graph import build_graph
+        from agent.interview.interviewer import Interviewer
 
         context = InterviewContext(self.question_bank, self.examiner, self.memory, self.transcripts)
         return Interviewer(build_graph(self.checkpointer), context, self.transcripts)

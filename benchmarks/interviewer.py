@@ -16,9 +16,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from agent.interview.simulation import load_script
 from agent.services import Services
 from agent.settings import Settings
-from agent.simulation import load_script
 from benchmarks.common import median, percentile, write_markdown
 
 CANDIDATES = Path(__file__).resolve().parent.parent / "eval" / "data" / "candidates"

@@ -20,11 +20,11 @@ from typing import Any
 import yaml
 from pydantic import SecretStr
 
-from agent.answer_text import phrase_in
-from agent.examiner import Examiner, ExamRequest
+from agent.examiner.answer_text import phrase_in
+from agent.examiner.seam import Examiner, ExamRequest
+from agent.interview.simulation import load_script, simulate
 from agent.services import Services
 from agent.settings import Settings
-from agent.simulation import load_script, simulate
 from knowledge.lexical import tokenize
 from knowledge.question_bank import KeyPoint, QuestionBank
 

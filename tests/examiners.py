@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from agent.examiner import Examiner, ExamRequest, ExamResult
+from agent.examiner.seam import Examiner, ExamRequest, ExamResult
 
 
 class FailingExaminer:

@@ -86,7 +86,7 @@ def test_user_mistakes_get_one_line_errors(cli_home: Path, tmp_path: Path) -> No
 
 def test_commands_that_do_not_need_the_ui_never_import_gradio(cli_home: Path) -> None:
     result = subprocess.run(
-        [sys.executable, "-X", "importtime", "-m", "agent.cli", "questions", "--json"],
+        [sys.executable, "-X", "importtime", "-m", "agent.cli.main", "questions", "--json"],
         capture_output=True,
         text=True,
         env={"MOCK_INTERVIEW_HOME": str(cli_home), "PATH": "/usr/bin:/bin"},

@@ -13,11 +13,12 @@ import pytest
 from examiners import FailingExaminer
 from langgraph.runtime import Runtime
 
-from agent import nodes, routes
-from agent.context import InterviewContext
-from agent.graph import build_graph
-from agent.interviewer import Interviewer, InterviewError
+from agent.interview import nodes, routes
+from agent.interview.context import InterviewContext
+from agent.interview.graph import build_graph
+from agent.interview.interviewer import Interviewer
 from agent.services import Services
+from knowledge.errors import UsageError
 
 GOOD = (
     "Mode collapse is when the generator produces only a few kinds of outputs, so diversity drops. Intuitively it "
@@ -156,13 +157,13 @@ def test_the_answer_is_saved_even_when_assessment_fails(interview_services: Serv
 
 def test_unknown_sessions_and_bad_starts_are_clear_errors(interview_services: Services) -> None:
     interviewer = interview_services.interviewer
-    with pytest.raises(InterviewError, match="no session"):
+    with pytest.raises(UsageError, match="no session"):
         interviewer.send("nope", "hi")
-    with pytest.raises(InterviewError, match="unknown role"):
+    with pytest.raises(UsageError, match="unknown role"):
         interviewer.start("asha", "astronaut")
-    with pytest.raises(InterviewError, match="invalid user name"):
+    with pytest.raises(UsageError, match="invalid user name"):
         interviewer.start("../etc", "product")
-    with pytest.raises(InterviewError, match="between 1 and 20"):
+    with pytest.raises(UsageError, match="between 1 and 20"):
         interviewer.start("asha", "product", 0)
 
 

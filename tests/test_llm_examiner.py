@@ -10,8 +10,9 @@ import yaml
 from conftest import copy_index, llm_settings
 from openai_stub import Behaviour, OpenAIStub, generous_grader
 
-from agent.examiner import ExamRequest
-from agent.services import Services, StartupError
+from agent.examiner.seam import ExamRequest
+from agent.services import Services
+from knowledge.errors import StartupError
 from knowledge.tokens import TokenCounter
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -248,7 +249,7 @@ def test_the_interviewer_streams_the_reply_through_the_graph(llm_services: Servi
 
 
 def test_fitting_terminates_at_the_smallest_workable_budget(tmp_path: Path) -> None:
-    from agent.prompt_budget import BudgetError, PromptBudget, PromptParts
+    from agent.examiner.llm.prompt_budget import BudgetError, PromptBudget, PromptParts
 
     counter = TokenCounter(tmp_path)
     parts = PromptParts(
@@ -274,7 +275,7 @@ def test_failure_descriptions_never_carry_the_key() -> None:
     import httpx
     import openai
 
-    from agent.llm_errors import describe_failure
+    from agent.examiner.llm.errors import describe_failure
     from knowledge.errors import redact
 
     key = "sk-live-AbCdEf0123456789"

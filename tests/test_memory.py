@@ -3,8 +3,8 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from agent.memory import WeakAreaMemory
 from agent.services import Services
+from agent.store.memory import WeakAreaMemory
 
 
 def _memory(services: Services) -> WeakAreaMemory:

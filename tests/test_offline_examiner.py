@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from agent.examiner import ExamRequest
-from agent.models import DIMENSIONS
-from agent.offline_examiner import OfflineExaminer
+from agent.examiner.models import DIMENSIONS
+from agent.examiner.offline.examiner import OfflineExaminer
+from agent.examiner.seam import ExamRequest
 from agent.services import Services
 from knowledge.question_bank import Question
 

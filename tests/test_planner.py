@@ -4,9 +4,9 @@ from collections import Counter
 
 import pytest
 
-from agent.memory import WeakArea
-from agent.planner import plan_session
+from agent.interview.planner import plan_session
 from agent.services import Services
+from agent.store.memory import WeakArea
 from knowledge.question_bank import QuestionBank
 from knowledge.taxonomy import ROLES
 

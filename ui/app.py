@@ -15,8 +15,8 @@ from typing import Any, cast
 import gradio as gr
 import pandas as pd
 
-from agent.interviewer import TurnView
-from agent.models import DIMENSIONS
+from agent.examiner.models import DIMENSIONS
+from agent.interview.interviewer import TurnView
 from agent.services import Services
 from knowledge.taxonomy import ROLE_TITLES, ROLES, TOPIC_TITLES
 from ui import render

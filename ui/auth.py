@@ -12,7 +12,8 @@ import hmac
 import secrets
 from pathlib import Path
 
-from agent.interviewer import InterviewError, check_user
+from agent.interview.interviewer import check_user
+from knowledge.errors import UsageError
 
 SCRYPT = {"n": 2**14, "r": 8, "p": 1, "dklen": 32}
 
@@ -29,17 +30,17 @@ class UsersFile:
         try:
             lines = path.read_text(encoding="utf-8").splitlines()
         except OSError as exc:
-            raise InterviewError(f"cannot read the users file {path}: {exc.strerror}") from None
+            raise UsageError(f"cannot read the users file {path}: {exc.strerror}") from None
         for number, line in enumerate(lines, start=1):
             if not line.strip() or line.lstrip().startswith("#"):
                 continue
             try:
                 name, salt, digest = line.strip().rsplit(":", 2)
                 self.entries[check_user(name)] = (bytes.fromhex(salt), bytes.fromhex(digest))
-            except (ValueError, InterviewError):
-                raise InterviewError(f"{path}: line {number} is not name:salt:hash") from None
+            except (ValueError, UsageError):
+                raise UsageError(f"{path}: line {number} is not name:salt:hash") from None
         if not self.entries:
-            raise InterviewError(f"{path}: no users in the file")
+            raise UsageError(f"{path}: no users in the file")
 
     def check(self, name: str, password: str) -> bool:
         entry = self.entries.get(name.strip())

@@ -17,11 +17,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from agent.export import session_json, session_markdown
-from agent.interviewer import InterviewError, TurnView, check_user
+from agent.interview.interviewer import TurnView, check_user
 from agent.services import Services
-from agent.transcripts import SessionNotFound
-from knowledge.errors import KnowledgeError, redact
+from agent.store.export import session_json, session_markdown
+from agent.store.transcripts import SessionNotFound
+from knowledge.errors import KnowledgeError, UsageError, redact
 from knowledge.taxonomy import ROLE_TITLES, TOPIC_TITLES
 from ui import render
 
@@ -63,7 +63,7 @@ class Handlers:
             return login
         try:
             return check_user(typed or "")
-        except InterviewError as exc:
+        except UsageError as exc:
             raise UIError(str(exc)) from None
 
     # --- interview ----------------------------------------------------------------------
@@ -71,7 +71,7 @@ class Handlers:
     def status(self, session_id: str | None) -> str:
         examiner = self.services.examiner
         if examiner.name == "llm":
-            from agent.llm_client import endpoint_label
+            from agent.examiner.llm.client import endpoint_label
 
             line = f"Examiner: LLM ({endpoint_label(self.services.settings)})"
         else:
@@ -97,7 +97,7 @@ class Handlers:
         level = None if difficulty in ("", "mixed", None) else int(difficulty)
         try:
             view = self.services.interviewer.start(user, role, int(questions), difficulty=level)
-        except InterviewError as exc:
+        except UsageError as exc:
             raise UIError(str(exc)) from None
         return view.session_id, chat_messages(view)
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-from agent.models import DIMENSIONS
-from agent.report import LONG_MINUTES, WORDS_PER_MINUTE
+from agent.examiner.models import DIMENSIONS
+from agent.interview.report import LONG_MINUTES, WORDS_PER_MINUTE
 from knowledge.taxonomy import TOPIC_TITLES
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from agent.answer_text import is_explanatory
+from agent.examiner.answer_text import is_explanatory
 
 NUMBER = re.compile(
     r"\b\d+(?:[.,]\d+)?\s*(?:%|ms|s\b|x\b|k\b|m\b|gb|tokens?|steps?|hours?|days?|users?|requests?)?", re.I

@@ -14,17 +14,14 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from agent.checkpoints import keep_only_latest
-from agent.context import InterviewContext
-from agent.transcripts import TranscriptStore
+from agent.interview.checkpoints import keep_only_latest
+from agent.interview.context import InterviewContext
+from agent.store.transcripts import TranscriptStore
+from knowledge.errors import UsageError
 from knowledge.taxonomy import ROLES
 
 OnText = Callable[[str], None]
 MAX_QUESTIONS = 20
-
-
-class InterviewError(ValueError):
-    """A request the interviewer cannot act on; the message is one line."""
 
 
 def check_user(user: str) -> str:
@@ -32,7 +29,7 @@ def check_user(user: str) -> str:
     user = unicodedata.normalize("NFC", user.strip())
     allowed = all(unicodedata.category(ch)[0] in "LMN" or ch in " .@+-_" for ch in user)
     if not (1 <= len(user) <= 64 and allowed and unicodedata.category(user[0])[0] in "LN"):
-        raise InterviewError(
+        raise UsageError(
             f"invalid user name {user!r}: use 1-64 letters, digits, spaces or . @ + - _"
             " (starting with a letter or digit)"
         )
@@ -41,7 +38,7 @@ def check_user(user: str) -> str:
 
 def check_role(role: str) -> str:
     if role not in ROLES:
-        raise InterviewError(f"unknown role {role!r}; choose one of: {', '.join(ROLES)}")
+        raise UsageError(f"unknown role {role!r}; choose one of: {', '.join(ROLES)}")
     return role
 
 
@@ -140,9 +137,9 @@ class Interviewer:
         session_id: str | None = None,
     ) -> TurnView:
         if not 1 <= questions <= MAX_QUESTIONS:
-            raise InterviewError(f"questions must be between 1 and {MAX_QUESTIONS}, got {questions}")
+            raise UsageError(f"questions must be between 1 and {MAX_QUESTIONS}, got {questions}")
         if difficulty is not None and difficulty not in (1, 2, 3):
-            raise InterviewError(f"difficulty must be 1, 2 or 3, got {difficulty}")
+            raise UsageError(f"difficulty must be 1, 2 or 3, got {difficulty}")
         session_id = session_id or new_session_id()
         payload = {
             "session_id": session_id,
@@ -173,7 +170,7 @@ class Interviewer:
         with self._lock(session_id):
             state = self.graph.get_state(self._config(session_id))
             if not state.values.get("plan"):
-                raise InterviewError(f"no session {session_id!r}")
+                raise UsageError(f"no session {session_id!r}")
             if state.next:  # a crash left a run half done: finish it first
                 self._finish_pending(session_id)
                 return self._run(session_id, {"incoming": text}, on_text)
@@ -188,7 +185,7 @@ class Interviewer:
         record is in the transcript store."""
         with self._lock(session_id):
             if not self.exists(session_id):
-                raise InterviewError(f"no session {session_id!r}")
+                raise UsageError(f"no session {session_id!r}")
             self._finish_pending(session_id)
             return self._view(session_id, -1)
 

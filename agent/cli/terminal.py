@@ -10,7 +10,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from agent.models import DIMENSIONS
+from agent.examiner.models import DIMENSIONS
 from knowledge.taxonomy import TOPIC_TITLES
 
 STYLE_BY_KIND = {"question": "bold cyan", "follow_up": "bold magenta", "opening": "cyan", "report": "bold green"}

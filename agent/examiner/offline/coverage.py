@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from agent.answer_text import content_stems, is_explanatory, phrase_in
+from agent.examiner.answer_text import content_stems, is_explanatory, phrase_in
 from knowledge.lexical import tokenize
 from knowledge.question_bank import KeyPoint, Question
 

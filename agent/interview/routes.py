@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Literal
 
-from agent.examiner import MAX_FOLLOW_UPS
-from agent.state import InterviewState
+from agent.examiner.seam import MAX_FOLLOW_UPS
+from agent.interview.state import InterviewState
 
 SKIP = "/skip"
 END = "/end"

@@ -24,8 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from agent.models import WEAK_BELOW
-from agent.outbox import Outbox
+from agent.examiner.models import WEAK_BELOW
+from agent.store.outbox import Outbox
 from knowledge.errors import QuestionBankError
 from knowledge.question_bank import Question, QuestionBank
 from knowledge.vector_index import NamedEmbeddingFunction, open_collection

@@ -7,9 +7,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from agent.interviewer import InterviewError, TurnView, check_user
-from agent.json_output import print_json
+from agent.cli.json_output import print_json
+from agent.interview.interviewer import TurnView, check_user
 from agent.services import Services
+from knowledge.errors import UsageError
 from knowledge.lexical import tokenize
 
 DONE = "/done"
@@ -24,7 +25,7 @@ def _console() -> Any:
 
 
 def _show(console: Any, view: TurnView, streamed: str = "") -> None:
-    from agent import terminal
+    from agent.cli import terminal
 
     if view.assessment:
         terminal.feedback_panel(console, view.assessment, view.note)
@@ -41,7 +42,7 @@ def examiner_ready(services: Services) -> str:
     for warning in services.warnings:
         print(f"mock-interview: {warning}", file=sys.stderr)
     if examiner.name == "llm":
-        from agent.llm_client import endpoint_label
+        from agent.examiner.llm.client import endpoint_label
 
         return f"LLM examiner: {endpoint_label(services.settings)}"
     return "Offline examiner (no API key needed)"
@@ -114,12 +115,12 @@ def practice(services: Services, args: argparse.Namespace) -> int:
     if args.resume:
         session_id = interviewer.latest_unfinished(user)
         if session_id is None:
-            raise InterviewError(f"no unfinished session for {user}; start one without --resume")
+            raise UsageError(f"no unfinished session for {user}; start one without --resume")
         view = interviewer.history(session_id)
         console.print(f"[dim]Resuming session {session_id}.[/]")
         for message in view.messages[-3:]:
             if message["role"] == "assistant":
-                from agent import terminal
+                from agent.cli import terminal
 
                 terminal.interviewer_message(console, message)
         draft = services.transcripts.session(session_id)["draft"].splitlines()
@@ -148,8 +149,8 @@ def practice(services: Services, args: argparse.Namespace) -> int:
 
 
 def simulate(services: Services, args: argparse.Namespace) -> int:
-    from agent.simulation import load_script
-    from agent.simulation import simulate as run
+    from agent.interview.simulation import load_script
+    from agent.interview.simulation import simulate as run
 
     script = load_script(Path(args.candidate))
     examiner_ready(services)
@@ -158,7 +159,7 @@ def simulate(services: Services, args: argparse.Namespace) -> int:
         print_json(result)
         return 0
     console = _console()
-    from agent import terminal
+    from agent.cli import terminal
 
     for turn in result["turns"]:
         label = "Q" if turn["kind"] == "question" else "  follow-up"
@@ -173,30 +174,30 @@ def read_answer_file(path: Path) -> str:
     """The answer in ``path``, or a one-line error (missing, not a file, too big, binary, empty)."""
     try:
         if path.is_dir():
-            raise InterviewError(f"{path}: is a directory; give the file that holds your answer")
+            raise UsageError(f"{path}: is a directory; give the file that holds your answer")
         if path.stat().st_size > MAX_ANSWER_BYTES:
-            raise InterviewError(f"{path}: larger than 5 MB; an answer file should hold one answer")
+            raise UsageError(f"{path}: larger than 5 MB; an answer file should hold one answer")
         answer = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise InterviewError(f"{path}: no such file") from None
+        raise UsageError(f"{path}: no such file") from None
     except UnicodeDecodeError:
-        raise InterviewError(f"{path}: not valid UTF-8 text") from None
+        raise UsageError(f"{path}: not valid UTF-8 text") from None
     except OSError as exc:
-        raise InterviewError(f"{path}: cannot read: {exc.strerror}") from None
+        raise UsageError(f"{path}: cannot read: {exc.strerror}") from None
     if "\x00" in answer:
-        raise InterviewError(f"{path}: looks like a binary file")
+        raise UsageError(f"{path}: looks like a binary file")
     if not answer.strip():
-        raise InterviewError(f"{path}: the answer file is empty")
+        raise UsageError(f"{path}: the answer file is empty")
     return answer
 
 
 def assess(services: Services, args: argparse.Namespace) -> int:
-    from agent.examiner import ExamRequest
-    from agent.question_match import QuestionMatcher
+    from agent.examiner.seam import ExamRequest
+    from agent.interview.question_match import QuestionMatcher
 
     answer = read_answer_file(Path(args.answer_file))
     if not tokenize(args.question):
-        raise InterviewError("the question has no words to match against the guide; write it out in full")
+        raise UsageError("the question has no words to match against the guide; write it out in full")
     examiner_ready(services)
     matcher = QuestionMatcher(services.question_bank, services.knowledge.retriever, services.static_embedder.embed)
     match = matcher.match(args.question)
@@ -218,7 +219,7 @@ def assess(services: Services, args: argparse.Namespace) -> int:
     else:
         sections = sorted({kp.section for kp in match.question.key_points})
         console.print("[dim]No bank question is close; rubric built from the guide: " + "; ".join(sections) + "[/]")
-    from agent import terminal
+    from agent.cli import terminal
 
     terminal.feedback_panel(console, assessment, result.note)
     if assessment["follow_up"]:

@@ -1,7 +1,7 @@
 """The ``mock-interview`` command line: parse, build the services once, dispatch.
 
-Commands import what they need inside their handlers, so ``--help`` and light commands
-start fast and nothing here imports Gradio.
+The command modules are light: each imports what it needs inside its handlers, so ``--help``
+and light commands start fast, and only ``agent.cli.web`` imports the UI (lazily).
 """
 
 from __future__ import annotations
@@ -14,6 +14,10 @@ from typing import Any, NoReturn
 
 from pydantic import ValidationError
 
+from agent.cli import interview as interview_commands
+from agent.cli import knowledge as knowledge_commands
+from agent.cli import sessions as sessions_commands
+from agent.cli import web as web_commands
 from knowledge.taxonomy import ROLES, TOPICS
 
 PROG = "mock-interview"
@@ -60,18 +64,18 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--json", action="store_true", help="print a JSON array")
     search.add_argument("--user", default="local", help="also search this user's ingested files (default: local)")
     search.add_argument("--mode", choices=("hybrid", "dense", "bm25"), default="hybrid", help=argparse.SUPPRESS)
-    search.set_defaults(handler="agent.cli_knowledge:guide_search")
+    search.set_defaults(handler=knowledge_commands.guide_search)
 
     ingest = commands.add_parser("ingest", help="index your own Markdown/text files (job description, notes)")
     ingest.add_argument("paths", nargs="+", metavar="PATH")
     ingest.add_argument("--user", default="local", help="whose material this is (default: local)")
-    ingest.set_defaults(handler="agent.cli_knowledge:ingest")
+    ingest.set_defaults(handler=knowledge_commands.ingest)
 
     questions = commands.add_parser("questions", help="list the question bank")
     questions.add_argument("--topic", choices=TOPICS, metavar="TOPIC", help=f"one of: {', '.join(TOPICS)}")
     questions.add_argument("--role", choices=ROLES, metavar="ROLE", help=f"one of: {', '.join(ROLES)}")
     questions.add_argument("--json", action="store_true", help="print a JSON array with every field")
-    questions.set_defaults(handler="agent.cli_knowledge:questions")
+    questions.set_defaults(handler=knowledge_commands.questions)
 
     practice = commands.add_parser("practice", help="a mock interview in the terminal")
     practice.add_argument("--user", required=True, help="your profile name")
@@ -81,7 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
     practice.add_argument("--questions", type=_positive_int, default=5, help="number of questions (default 5)")
     practice.add_argument("--difficulty", type=int, choices=(1, 2, 3), help="prefer this difficulty (1-3)")
     practice.add_argument("--resume", action="store_true", help="continue your last unfinished session")
-    practice.set_defaults(handler="agent.cli_interview:practice")
+    practice.set_defaults(handler=interview_commands.practice)
 
     simulate = commands.add_parser("simulate", help="run a whole interview against a scripted candidate")
     simulate.add_argument("--user", required=True)
@@ -90,57 +94,49 @@ def build_parser() -> argparse.ArgumentParser:
     simulate.add_argument("--questions", type=_positive_int, default=5)
     simulate.add_argument("--seed", type=int)
     simulate.add_argument("--json", action="store_true")
-    simulate.set_defaults(handler="agent.cli_interview:simulate")
+    simulate.set_defaults(handler=interview_commands.simulate)
 
     assess = commands.add_parser("assess", help="assess one answer to one question")
     assess.add_argument("--question", required=True, metavar="TEXT")
     assess.add_argument("--answer-file", required=True, metavar="FILE")
     assess.add_argument("--role", choices=ROLES, metavar="ROLE", help="accepted for symmetry; scoring is role-neutral")
     assess.add_argument("--json", action="store_true")
-    assess.set_defaults(handler="agent.cli_interview:assess")
+    assess.set_defaults(handler=interview_commands.assess)
 
     sessions = commands.add_parser("sessions", help="past sessions: list, show, export")
     session_commands = sessions.add_subparsers(dest="sessions_command", metavar="ACTION", required=True)
     listing = session_commands.add_parser("list", help="list sessions")
     listing.add_argument("--user")
     listing.add_argument("--json", action="store_true")
-    listing.set_defaults(handler="agent.cli_sessions:sessions_list")
+    listing.set_defaults(handler=sessions_commands.sessions_list)
     show = session_commands.add_parser("show", help="print a session as Markdown")
     show.add_argument("session_id", metavar="ID")
-    show.set_defaults(handler="agent.cli_sessions:sessions_show")
+    show.set_defaults(handler=sessions_commands.sessions_show)
     export = session_commands.add_parser("export", help="export a session")
     export.add_argument("session_id", metavar="ID")
     export.add_argument("--format", choices=("md", "json"), default="md")
-    export.set_defaults(handler="agent.cli_sessions:sessions_export")
+    export.set_defaults(handler=sessions_commands.sessions_export)
 
     progress = commands.add_parser("progress", help="your mastery per topic and weak areas")
     progress.add_argument("--user", required=True)
     progress.add_argument("--json", action="store_true")
-    progress.set_defaults(handler="agent.cli_sessions:progress")
+    progress.set_defaults(handler=sessions_commands.progress)
 
     weak = commands.add_parser("weak-areas", help="list or dismiss your weak areas")
     weak.add_argument("--user", required=True)
     weak.add_argument("--dismiss", metavar="TOPIC", help="take a topic off the list")
     weak.add_argument("--json", action="store_true")
-    weak.set_defaults(handler="agent.cli_sessions:weak_areas")
+    weak.set_defaults(handler=sessions_commands.weak_areas)
 
     web = commands.add_parser("ui", help="the web app (http://127.0.0.1:7860)")
     web.add_argument("--host", default="127.0.0.1", help="interface to serve on (default 127.0.0.1)")
     web.add_argument("--port", type=_positive_int, default=7860)
-    web.set_defaults(handler="agent.cli_ui:ui")
+    web.set_defaults(handler=web_commands.ui)
 
     password = commands.add_parser("hash-password", help="print a users-file line for the web app's login")
     password.add_argument("name", metavar="NAME")
-    password.set_defaults(handler="agent.cli_ui:hash_password")
+    password.set_defaults(handler=web_commands.hash_password)
     return parser
-
-
-def _resolve(handler: str) -> Handler:
-    from importlib import import_module
-
-    module, name = handler.split(":")
-    resolved: Handler = getattr(import_module(module), name)
-    return resolved
 
 
 def _fail(message: str, status: int = 1) -> int:
@@ -155,10 +151,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 0
 
-    from agent.interviewer import InterviewError
-    from agent.services import Services, StartupError
+    from agent.services import Services
     from agent.settings import Settings
-    from knowledge.errors import EmbeddingUnavailable, KnowledgeError, QuestionBankError, TokenizerUnavailable
+    from knowledge.errors import UserError
 
     try:
         overrides: dict[str, Any] = {"home": args.data_dir} if args.data_dir else {}
@@ -174,11 +169,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail("--offline and --require-llm contradict each other", 2)
     services = Services(settings, require_llm=args.require_llm)
     try:
-        return _resolve(args.handler)(services, args)
-    except (StartupError, EmbeddingUnavailable, TokenizerUnavailable, QuestionBankError) as exc:
-        return _fail(str(exc), 2)
-    except (KnowledgeError, InterviewError) as exc:
-        return _fail(str(exc))
+        handler: Handler = args.handler
+        return handler(services, args)
+    except UserError as exc:
+        return _fail(str(exc), exc.exit_status)
     except KeyboardInterrupt:
         return _fail("interrupted", 130)
     except BrokenPipeError:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from agent.llm_errors import describe_failure
+from agent.examiner.llm.errors import describe_failure
 from agent.settings import Settings
 
 MAX_REPLY_TOKENS = 900

@@ -16,6 +16,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from knowledge.errors import NotFound
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS sessions (
     id TEXT PRIMARY KEY,
@@ -55,8 +57,8 @@ def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-class SessionNotFound(LookupError):
-    pass
+class SessionNotFound(NotFound):
+    """No session has this id."""
 
 
 class TranscriptStore:

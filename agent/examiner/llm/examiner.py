@@ -1,7 +1,7 @@
 """The LLM examiner: one structured-output call per answer, grounded and verified.
 
-It implements the same :class:`~agent.examiner.Examiner` protocol as the offline
-examiner and returns the same :class:`~agent.models.Assessment`. The model is trusted
+It implements the same :class:`~agent.examiner.seam.Examiner` protocol as the offline
+examiner and returns the same :class:`~agent.examiner.models.Assessment`. The model is trusted
 for judgement and wording, and verified where it matters:
 
 - citations must name a passage that was in the prompt and quote it; others are dropped,
@@ -37,14 +37,14 @@ from langchain_core.outputs import ChatGenerationChunk, GenerationChunk, LLMResu
 from pydantic import ValidationError
 
 from agent import prompts
-from agent.examiner import MAX_FOLLOW_UPS, ExamRequest, ExamResult
-from agent.llm_errors import describe_failure
-from agent.llm_schema import InterviewerTurn
-from agent.models import DIMENSIONS, Assessment, Citation
-from agent.offline_examiner import CAPS, OfflineExaminer
-from agent.pricing import estimate_cost
-from agent.prompt_budget import PromptBudget, PromptParts
-from agent.streaming import JsonFieldStream
+from agent.examiner.llm.errors import describe_failure
+from agent.examiner.llm.pricing import estimate_cost
+from agent.examiner.llm.prompt_budget import PromptBudget, PromptParts
+from agent.examiner.llm.schema import InterviewerTurn
+from agent.examiner.llm.streaming import JsonFieldStream
+from agent.examiner.models import DIMENSIONS, Assessment, Citation
+from agent.examiner.offline.examiner import CAPS, OfflineExaminer
+from agent.examiner.seam import MAX_FOLLOW_UPS, ExamRequest, ExamResult
 from knowledge.lexical import tokenize
 from knowledge.question_bank import Question, QuestionBank
 from knowledge.retrieval import HybridRetriever

@@ -6,8 +6,8 @@ import argparse
 import textwrap
 from pathlib import Path
 
-from agent.interviewer import check_user
-from agent.json_output import print_json
+from agent.cli.json_output import print_json
+from agent.interview.interviewer import check_user
 from agent.services import Services
 from knowledge.errors import UsageError
 from knowledge.taxonomy import ROLE_TITLES, TOPIC_TITLES

@@ -25,9 +25,9 @@ from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 
-from agent import nodes, routes
-from agent.context import InterviewContext
-from agent.state import InterviewState
+from agent.interview import nodes, routes
+from agent.interview.context import InterviewContext
+from agent.interview.state import InterviewState
 
 
 def build_graph(

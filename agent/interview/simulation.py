@@ -14,8 +14,9 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from agent.export import session_json
-from agent.interviewer import Interviewer, InterviewError
+from agent.interview.interviewer import Interviewer
+from agent.store.export import session_json
+from knowledge.errors import UsageError
 from knowledge.taxonomy import TOPICS
 from knowledge.yaml_files import load_yaml
 
@@ -33,18 +34,18 @@ def load_script(path: Path) -> dict[str, ScriptedAnswer]:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise InterviewError(f"{path}: no such file") from None
+        raise UsageError(f"{path}: no such file") from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise InterviewError(f"{path}: cannot read: {exc}") from None
+        raise UsageError(f"{path}: cannot read: {exc}") from None
     try:
         raw = json.loads(text) if path.suffix.lower() == ".json" else load_yaml(text)
     except (json.JSONDecodeError, yaml.YAMLError):
-        raise InterviewError(f"{path}: not valid {'JSON' if path.suffix.lower() == '.json' else 'YAML'}") from None
+        raise UsageError(f"{path}: not valid {'JSON' if path.suffix.lower() == '.json' else 'YAML'}") from None
     if not isinstance(raw, dict) or not raw:
-        raise InterviewError(f"{path}: expected a mapping of topic ids to {{answer, follow_ups}}")
+        raise UsageError(f"{path}: expected a mapping of topic ids to {{answer, follow_ups}}")
     unknown = [k for k in raw if k not in (*TOPICS, "default")]
     if unknown:
-        raise InterviewError(f"{path}: unknown topic {unknown[0]!r}; use topic ids ({', '.join(TOPICS)}) or 'default'")
+        raise UsageError(f"{path}: unknown topic {unknown[0]!r}; use topic ids ({', '.join(TOPICS)}) or 'default'")
     script = {}
     for topic, entry in raw.items():
         try:
@@ -52,7 +53,7 @@ def load_script(path: Path) -> dict[str, ScriptedAnswer]:
         except ValidationError as exc:
             first = exc.errors()[0]
             where = ".".join(str(p) for p in first["loc"]) or "entry"
-            raise InterviewError(f"{path}: {topic}: {where}: {first['msg']}") from None
+            raise UsageError(f"{path}: {topic}: {where}: {first['msg']}") from None
     return script
 
 

@@ -12,7 +12,7 @@ import random
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from agent.memory import WeakArea
+from agent.store.memory import WeakArea
 from knowledge.question_bank import Question, QuestionBank
 
 

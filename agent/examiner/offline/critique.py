@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from agent import prompts
-from agent.answer_text import phrase_in, split_sentences
-from agent.coverage import PointEvidence
-from agent.models import DIMENSIONS, Citation
+from agent.examiner.answer_text import phrase_in, split_sentences
+from agent.examiner.models import DIMENSIONS, Citation
+from agent.examiner.offline.coverage import PointEvidence
 from knowledge.lexical import tokenize
 from knowledge.question_bank import KeyPoint, Question
 from knowledge.retrieval import HybridRetriever

@@ -7,7 +7,7 @@ from collections import defaultdict
 from statistics import mean
 from typing import Any
 
-from agent.models import DIMENSIONS, WEAK_BELOW
+from agent.examiner.models import DIMENSIONS, WEAK_BELOW
 from knowledge.question_bank import QuestionBank
 
 STRONG_FROM = 7.5

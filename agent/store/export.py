@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from agent.transcripts import TranscriptStore
+from agent.store.transcripts import TranscriptStore
 from knowledge.taxonomy import ROLE_TITLES, TOPIC_TITLES
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from agent.examiner import Examiner
-from agent.memory import WeakAreaMemory
-from agent.transcripts import TranscriptStore
+from agent.examiner.seam import Examiner
+from agent.store.memory import WeakAreaMemory
+from agent.store.transcripts import TranscriptStore
 from knowledge.question_bank import QuestionBank
 
 

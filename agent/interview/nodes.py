@@ -12,12 +12,12 @@ from typing import Any
 from langgraph.runtime import Runtime
 
 from agent import prompts
-from agent.answer_text import join_thread
-from agent.context import InterviewContext
-from agent.examiner import ExamRequest
-from agent.planner import plan_session as make_plan
-from agent.report import build_report, excerpt
-from agent.state import InterviewState
+from agent.examiner.answer_text import join_thread
+from agent.examiner.seam import ExamRequest
+from agent.interview.context import InterviewContext
+from agent.interview.planner import plan_session as make_plan
+from agent.interview.report import build_report, excerpt
+from agent.interview.state import InterviewState
 from knowledge.taxonomy import ROLE_TITLES, TOPIC_TITLES
 
 HISTORY_MESSAGES = 8

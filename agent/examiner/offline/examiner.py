@@ -13,7 +13,7 @@ from collections.abc import Callable
 import numpy as np
 
 from agent import prompts
-from agent.answer_text import (
+from agent.examiner.answer_text import (
     MAX_ASSESSED_CHARS,
     AnswerText,
     copies_question,
@@ -21,11 +21,11 @@ from agent.answer_text import (
     is_no_attempt,
     looks_like_keyword_list,
 )
-from agent.coverage import PointEvidence, assess_coverage, coverage_ratio
-from agent.critique import Citer, CritiqueParts, choose_follow_up, flag_lines, write_critique
-from agent.examiner import ExamRequest, ExamResult
-from agent.framework import score_dimensions
-from agent.models import Assessment
+from agent.examiner.models import Assessment
+from agent.examiner.offline.coverage import PointEvidence, assess_coverage, coverage_ratio
+from agent.examiner.offline.critique import Citer, CritiqueParts, choose_follow_up, flag_lines, write_critique
+from agent.examiner.offline.framework import score_dimensions
+from agent.examiner.seam import ExamRequest, ExamResult
 from knowledge.lexical import LexicalIndex, tokenize
 from knowledge.question_bank import Question, QuestionBank
 from knowledge.retrieval import HybridRetriever

@@ -8,8 +8,9 @@ import ipaddress
 import os
 import sys
 
-from agent.interviewer import InterviewError, check_user
+from agent.interview.interviewer import check_user
 from agent.services import Services
+from knowledge.errors import UsageError
 
 
 def _is_loopback(host: str) -> bool:
@@ -28,7 +29,7 @@ def ui(services: Services, args: argparse.Namespace) -> int:
 
         users = UsersFile(services.settings.users_file)
     elif not _is_loopback(args.host):
-        raise InterviewError(
+        raise UsageError(
             f"refusing to serve on {args.host} without login; set MOCK_INTERVIEW_USERS to a users file "
             "(see mock-interview hash-password) or use the default 127.0.0.1"
         )
@@ -75,6 +76,6 @@ def hash_password(services: Services, args: argparse.Namespace) -> int:
     name = check_user(args.name)
     password = getpass.getpass(f"Password for {name}: ") if sys.stdin.isatty() else sys.stdin.readline().rstrip("\n")
     if len(password) < 8:
-        raise InterviewError("use a password of at least 8 characters")
+        raise UsageError("use a password of at least 8 characters")
     print(hash_line(name, password))
     return 0

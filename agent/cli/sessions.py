@@ -6,11 +6,12 @@ import argparse
 import sys
 from typing import Any
 
-from agent.export import session_json, session_markdown
-from agent.interviewer import InterviewError, check_user
-from agent.json_output import print_json
+from agent.cli.json_output import print_json
+from agent.interview.interviewer import check_user
 from agent.services import Services
-from agent.transcripts import SessionNotFound
+from agent.store.export import session_json, session_markdown
+from agent.store.transcripts import SessionNotFound
+from knowledge.errors import UsageError
 from knowledge.taxonomy import ROLE_TITLES, TOPIC_TITLES, TOPICS
 
 
@@ -18,7 +19,7 @@ def _session(services: Services, session_id: str) -> dict[str, Any]:
     try:
         return services.transcripts.session(session_id)
     except SessionNotFound:
-        raise InterviewError(f"no session {session_id!r}; see: mock-interview sessions list") from None
+        raise UsageError(f"no session {session_id!r}; see: mock-interview sessions list") from None
 
 
 def sessions_list(services: Services, args: argparse.Namespace) -> int:
@@ -89,9 +90,9 @@ def weak_areas(services: Services, args: argparse.Namespace) -> int:
     user = check_user(args.user)
     if args.dismiss:
         if args.dismiss not in TOPICS:
-            raise InterviewError(f"unknown topic {args.dismiss!r}; choose one of: {', '.join(TOPICS)}")
+            raise UsageError(f"unknown topic {args.dismiss!r}; choose one of: {', '.join(TOPICS)}")
         if not services.memory.dismiss(user, args.dismiss):
-            raise InterviewError(f"{args.dismiss} is not among {user}'s weak areas")
+            raise UsageError(f"{args.dismiss} is not among {user}'s weak areas")
         notice = f"Dismissed {args.dismiss}; it comes back only if a later answer on it is weak."
         print(notice, file=sys.stderr if args.json else sys.stdout)
     areas = [a.as_json() for a in services.memory.weak_areas(user)]

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from agent import prompts
-from agent.answer_text import split_sentences
+from agent.examiner.answer_text import split_sentences
 from knowledge.lexical import STOPWORDS, TOKEN, tokenize
 from knowledge.question_bank import KeyPoint, Probe, Question, QuestionBank
 from knowledge.retrieval import HybridRetriever

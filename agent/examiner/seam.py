@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from agent.models import Assessment
+from agent.examiner.models import Assessment
 from knowledge.question_bank import Question
 
 MAX_FOLLOW_UPS = 2
