@@ -10,7 +10,8 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast, overload
 
 from agent.settings import Settings
 from knowledge.errors import StartupError
@@ -19,8 +20,11 @@ if TYPE_CHECKING:
     from chromadb.api import ClientAPI
     from langgraph.checkpoint.sqlite import SqliteSaver
 
+    from agent.examiner.citer import Citer
+    from agent.examiner.gaming import GamingDetector
     from agent.examiner.seam import Examiner
     from agent.interview.interviewer import Interviewer
+    from agent.interview.question_match import QuestionMatcher
     from agent.store.memory import WeakAreaMemory
     from agent.store.transcripts import TranscriptStore
     from knowledge.embeddings import StaticEmbedder
@@ -35,7 +39,8 @@ T = TypeVar("T")
 
 class built_once(Generic[T]):  # noqa: N801 - used like functools.cached_property
     """Like ``functools.cached_property``, but two threads asking at once (two browser tabs
-    on a fresh app) get one object: the build runs under the instance's lock."""
+    on a fresh app) get one object: the build runs under the instance's lock. Built parts
+    live in ``Services.parts``, by name."""
 
     def __init__(self, build: Callable[[Any], T]) -> None:
         self.build = build
@@ -49,20 +54,40 @@ class built_once(Generic[T]):  # noqa: N801 - used like functools.cached_propert
     def __get__(self, instance: object | None, owner: type[Any]) -> T | built_once[T]:
         if instance is None:
             return self
-        values = instance.__dict__
-        if self.name not in values:
-            with instance._build_lock:  # type: ignore[attr-defined]
-                if self.name not in values:
-                    values[self.name] = self.build(instance)
-        return values[self.name]  # type: ignore[no-any-return]
+        assert isinstance(instance, Services)
+        parts = instance.parts
+        if self.name not in parts:
+            with instance.build_lock:
+                if self.name not in parts:
+                    parts[self.name] = self.build(instance)
+        return cast(T, parts[self.name])
+
+
+@dataclass(frozen=True)
+class ExaminerChoice:
+    examiner: Examiner
+    fallback: str | None = None  # why the LLM examiner could not be used
 
 
 class Services:
     def __init__(self, settings: Settings, require_llm: bool = False) -> None:
         self.settings = settings
         self.require_llm = require_llm
-        self.warnings: list[str] = []  # one-line notices for the user (e.g. LLM unreachable)
-        self._build_lock = threading.RLock()
+        self.parts: dict[str, object] = {}  # what has been built, by name
+        self.build_lock = threading.RLock()
+        self._closers: list[Callable[[], None]] = []  # registered as parts are built
+
+    def _closing(self, part: T, close: Callable[[], None]) -> T:
+        self._closers.append(close)
+        return part
+
+    @property
+    def warnings(self) -> list[str]:
+        """One-line notices for the user, e.g. that the LLM endpoint did not answer."""
+        choice = self.parts.get("examiner_choice")
+        if isinstance(choice, ExaminerChoice) and choice.fallback:
+            return [f"{choice.fallback}; continuing with the offline examiner"]
+        return []
 
     def _ensure_home(self) -> None:
         try:
@@ -137,30 +162,56 @@ class Services:
         from agent.store.transcripts import TranscriptStore
 
         self._ensure_home()
-        return TranscriptStore(self.settings.home / "sessions.sqlite")
+        store = TranscriptStore(self.settings.home / "sessions.sqlite")
+        return self._closing(store, store.close)
 
     @built_once
     def memory(self) -> WeakAreaMemory:
         from agent.store.memory import WeakAreaMemory
 
         self._ensure_home()
-        return WeakAreaMemory(
+        memory = WeakAreaMemory(
             self.chroma, self.embedding_function, self.question_bank, self.settings.home / "memory-outbox.sqlite"
         )
+        return self._closing(memory, memory.close)
+
+    @built_once
+    def question_matcher(self) -> QuestionMatcher:
+        """Maps a question typed by the user (``assess --question``) to the bank, or to a rubric
+        built from the guide."""
+        from agent.interview.question_match import QuestionMatcher
+
+        return QuestionMatcher(self.question_bank, self.knowledge.retriever, self.static_embedder.embed)
+
+    @built_once
+    def citer(self) -> Citer:
+        from agent.examiner.citer import Citer
+
+        return Citer(self.knowledge.retriever)
+
+    @built_once
+    def gaming(self) -> GamingDetector:
+        from agent.examiner.gaming import GamingDetector
+
+        return GamingDetector(self.question_bank)
 
     @built_once
     def offline_examiner(self) -> Examiner:
         from agent.examiner.offline.examiner import OfflineExaminer
 
-        return OfflineExaminer(self.question_bank, self.knowledge.retriever, self.static_embedder.embed)
+        return OfflineExaminer(self.static_embedder.embed, self.gaming, self.citer)
 
-    @built_once
+    @property
     def examiner(self) -> Examiner:
         """The LLM examiner when a key is set and the endpoint answers, else the offline one."""
+        return self.examiner_choice.examiner
+
+    @built_once
+    def examiner_choice(self) -> ExaminerChoice:
         if not self.settings.use_llm:
             if self.require_llm:
                 raise StartupError("--require-llm needs OPENAI_API_KEY (and no --offline)")
-            return self.offline_examiner
+            return ExaminerChoice(self.offline_examiner)
         from agent.examiner.llm.client import LLMUnavailable, probe
 
         try:
@@ -168,16 +219,14 @@ class Services:
         except LLMUnavailable as exc:
             if self.require_llm:
                 raise StartupError(str(exc)) from None
-            self.warnings.append(f"{exc}; continuing with the offline examiner")
-            return self.offline_examiner
-        return self.llm_examiner
+            return ExaminerChoice(self.offline_examiner, str(exc))
+        return ExaminerChoice(self.llm_examiner)
 
     @built_once
     def llm_examiner(self) -> Examiner:
         from agent.examiner.llm.client import build_chat_model, is_self_hosted
         from agent.examiner.llm.examiner import LLMExaminer
         from agent.examiner.llm.prompt_budget import BudgetError, PromptBudget
-        from agent.examiner.offline.examiner import OfflineExaminer
 
         assert self.settings.openai_api_key is not None
         import json
@@ -191,13 +240,12 @@ class Services:
         forms = [json.dumps(InterviewerTurn.model_json_schema()), json.dumps(convert_to_openai_tool(InterviewerTurn))]
         schema_tokens = int(max(self.token_counter.count(f) for f in forms) * 1.1)
         budget = PromptBudget(self.token_counter, self.settings.context_tokens, schema_tokens)
-        offline = self.offline_examiner
-        assert isinstance(offline, OfflineExaminer)
         examiner = LLMExaminer(
             build_chat_model(self.settings, streaming=False),
             build_chat_model(self.settings, streaming=True),
             self.settings.structured_output,
-            offline,
+            self.offline_examiner,
+            self.citer,
             self.knowledge.retriever,
             budget,
             self.settings.model,
@@ -207,8 +255,9 @@ class Services:
         try:
             examiner.check_budget(self.question_bank)
         except BudgetError as exc:
+            examiner.close()
             raise StartupError(str(exc)) from None
-        return examiner
+        return self._closing(examiner, examiner.close)
 
     @built_once
     def checkpointer(self) -> SqliteSaver:
@@ -224,7 +273,7 @@ class Services:
         connection.execute("PRAGMA synchronous=NORMAL")
         saver = SqliteSaver(connection)
         saver.setup()
-        return saver
+        return self._closing(saver, connection.close)
 
     @built_once
     def interviewer(self) -> Interviewer:
@@ -236,17 +285,10 @@ class Services:
         return Interviewer(build_graph(self.checkpointer), context, self.transcripts)
 
     def close(self) -> None:
-        """Finish background writes and release files; safe to call more than once."""
-        if "memory" in self.__dict__:
-            self.memory.close()
-            del self.__dict__["memory"]
-        if "transcripts" in self.__dict__:
-            self.transcripts.close()
-            del self.__dict__["transcripts"]
-        llm = self.__dict__.pop("llm_examiner", None)
-        if llm is not None:
-            llm.close()
-        if "checkpointer" in self.__dict__:
-            self.checkpointer.conn.close()
-            del self.__dict__["checkpointer"]
-        self.__dict__.pop("interviewer", None)
+        """Finish background writes and release files, in the reverse order of building;
+        safe to call more than once (a later use builds the parts again)."""
+        with self.build_lock:
+            closers, self._closers = self._closers, []
+            for close in reversed(closers):
+                close()
+            self.parts.clear()

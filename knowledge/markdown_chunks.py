@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
@@ -104,7 +105,7 @@ def chunk_markdown(
     *,
     skip_levels: int = 0,
     default_section: str = "",
-    topics_for: dict[str, tuple[str, ...]] | None = None,
+    topics_for: Mapping[str, Sequence[str]] | None = None,
     limit: int = MAX_CHUNK_CHARS,
 ) -> list[Chunk]:
     """Chunks of ``markdown``; ``topics_for`` maps a top-level title to its topic ids."""
@@ -112,7 +113,7 @@ def chunk_markdown(
     for path, body in split_sections(markdown, skip_levels):
         section = path or default_section
         top = section.split(" > ", 1)[0]
-        topics = (topics_for or {}).get(top, ())
+        topics = tuple((topics_for or {}).get(top, ()))
         for piece in _pack(_blocks(body), limit):
             chunks.append(Chunk(source, section, piece, len(chunks), topics))
     return chunks

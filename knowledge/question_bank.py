@@ -106,12 +106,12 @@ class QuestionBank:
         except KeyError:
             raise QuestionBankError(f"no question with id {question_id!r}") from None
 
-    def filter(self, topic: str | None = None, role: str | None = None) -> list[Question]:
+    def filter(self, topic: Topic | None = None, role: Role | None = None) -> list[Question]:
         """Questions of ``topic`` (if given) that serve ``role`` (positive weight), best first."""
         found = [q for q in self.questions if topic is None or q.topic == topic]
         if role is not None:
-            found = [q for q in found if q.roles.get(role, 0.0) > 0.0]  # type: ignore[call-overload]
-            found.sort(key=lambda q: -q.roles[role])  # type: ignore[index]
+            found = [q for q in found if q.roles.get(role, 0.0) > 0.0]
+            found.sort(key=lambda q: -q.roles[role])
         return found
 
 

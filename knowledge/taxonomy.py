@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Literal, get_args
 
+from knowledge.errors import UsageError
+
 Topic = Literal[
     "fundamentals",
     "architectures",
@@ -27,10 +29,30 @@ Topic = Literal[
 ]
 Role = Literal["ml_engineer", "researcher", "data_scientist", "product"]
 
-TOPICS: tuple[str, ...] = get_args(Topic)
-ROLES: tuple[str, ...] = get_args(Role)
+TOPICS: tuple[Topic, ...] = get_args(Topic)
+ROLES: tuple[Role, ...] = get_args(Role)
 
-TOPIC_TITLES: dict[str, str] = {
+
+def parse_topic(value: str) -> Topic:
+    """A topic id typed by a user (CLI, web app): the Literal, or a one-line error."""
+    if value not in TOPICS:
+        raise UsageError(f"unknown topic {value!r}; choose one of: {', '.join(TOPICS)}")
+    return value
+
+
+def parse_role(value: str) -> Role:
+    """A role track typed by a user: the Literal, or a one-line error."""
+    if value not in ROLES:
+        raise UsageError(f"unknown role {value!r}; choose one of: {', '.join(ROLES)}")
+    return value
+
+
+def stored_topic(value: object) -> Topic | None:
+    """A topic read back from storage; None for one the taxonomy no longer has."""
+    return value if value in TOPICS else None
+
+
+TOPIC_TITLES: dict[Topic, str] = {
     "fundamentals": "Generative AI fundamentals",
     "architectures": "Generative architectures (encoders, autoencoders, VAEs)",
     "gans": "GANs",
@@ -48,7 +70,7 @@ TOPIC_TITLES: dict[str, str] = {
     "role_fit": "Role fit and impact stories",
 }
 
-ROLE_TITLES: dict[str, str] = {
+ROLE_TITLES: dict[Role, str] = {
     "ml_engineer": "ML engineer",
     "researcher": "Researcher",
     "data_scientist": "Data scientist",
@@ -57,7 +79,7 @@ ROLE_TITLES: dict[str, str] = {
 
 # Which top-level guide sections speak to which topic. Chunks of the index carry these
 # topics as metadata, so retrieval can be narrowed to a topic.
-SECTION_TOPICS: dict[str, tuple[str, ...]] = {
+SECTION_TOPICS: dict[str, tuple[Topic, ...]] = {
     "Introduction": ("role_fit",),
     "Key Takeaways": ("role_fit",),
     "What hiring teams look for in a Generative AI specialist today": ("role_fit", "fundamentals"),
@@ -81,3 +103,9 @@ SECTION_TOPICS: dict[str, tuple[str, ...]] = {
     "Ethics, governance, and security topics you must be able to discuss": ("ethics_governance",),
     "Conclusion": ("role_fit",),
 }
+
+
+def topic_title(value: str) -> str:
+    """The display title of a topic id (the id itself for one the taxonomy does not know)."""
+    topic = stored_topic(value)
+    return TOPIC_TITLES[topic] if topic is not None else value

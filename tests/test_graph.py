@@ -16,7 +16,7 @@ from langgraph.runtime import Runtime
 from agent.interview import nodes, routes
 from agent.interview.context import InterviewContext
 from agent.interview.graph import build_graph
-from agent.interview.interviewer import Interviewer
+from agent.interview.interviewer import Interviewer, parse_command
 from agent.services import Services
 from knowledge.errors import UsageError
 
@@ -77,8 +77,10 @@ def test_nodes_alone(interview_services: Services) -> None:
 def test_routers_read_commands_and_limits() -> None:
     base = {"plan": [{"question_id": "q", "topic": "gans"}], "index": 0}
     assert routes.route_turn({}) == "plan_session"
-    assert routes.route_turn({**base, "incoming": " /SKIP "}) == "skip_question"  # type: ignore[typeddict-item]
-    assert routes.route_turn({**base, "incoming": "/end"}) == "end_early"  # type: ignore[typeddict-item]
+    assert parse_command(" /SKIP ") == "skip" and parse_command("/end") == "end" and parse_command("skip it") is None
+    assert routes.route_turn({**base, "command": "skip"}) == "skip_question"  # type: ignore[typeddict-item]
+    assert routes.route_turn({**base, "command": "end"}) == "end_early"  # type: ignore[typeddict-item]
+    assert routes.route_turn({**base, "incoming": "/skip"}) == "record_answer"  # type: ignore[typeddict-item]
     assert routes.route_turn({**base, "incoming": "an answer"}) == "record_answer"  # type: ignore[typeddict-item]
     assert routes.route_turn({**base, "done": True}) == "session_over"  # type: ignore[typeddict-item]
     wants = {**base, "last_exam": {"assessment": {"follow_up": "Why?"}}}
@@ -115,11 +117,11 @@ def test_a_whole_interview_offline(interview_services: Services) -> None:
 def test_skip_and_end_early(interview_services: Services) -> None:
     interviewer = interview_services.interviewer
     view = interviewer.start("ravi", "product", 4, seed=9)
-    view = interviewer.send(view.session_id, "/skip")
+    view = interviewer.command(view.session_id, "skip")
     assert any("Skipped" in m["content"] for m in view.messages)
     assert view.question_number == 2
     view = interviewer.send(view.session_id, GOOD)
-    view = interviewer.send(view.session_id, "/end")
+    view = interviewer.command(view.session_id, "end")
     assert view.done and view.report is not None
     questions = view.report["questions"]
     assert [q["skipped"] for q in questions] == [True, False]
@@ -201,7 +203,7 @@ def test_a_session_killed_mid_assessment_resumes_with_nothing_lost(interview_ser
         assert kinds.count("answer") == 1 and "feedback" in kinds
         turns = resumed.transcripts.turns(session_id)
         assert turns[0]["answer"] == answer and turns[0]["assessment"] is not None
-        nxt = resumed.interviewer.send(session_id, "/end")
+        nxt = resumed.interviewer.command(session_id, "end")
         assert nxt.done
     finally:
         resumed.close()

@@ -174,7 +174,11 @@ def test_the_interview_goes_on_and_the_transcript_says_which_backend(llm_service
     assert view.backend == "offline" and "server error" in (view.note or "")
     assert any(m.get("kind") == "note" and "assessed offline" in m["content"] for m in view.messages)
     while not view.done:
-        view = interviewer.send(view.session_id, "/skip" if view.prompt_kind == "question" else GOOD)
+        view = (
+            interviewer.command(view.session_id, "skip")
+            if view.prompt_kind == "question"
+            else interviewer.send(view.session_id, GOOD)
+        )
     turns = llm_services.transcripts.turns(view.session_id)
     assert turns[0]["backend"] == "offline" and "server error" in turns[0]["backend_note"]
     assert llm_services.transcripts.session(view.session_id)["backend"] in ("offline", "llm")

@@ -23,7 +23,7 @@ WEAK = "GANs can have problems sometimes and then you tune the model until it wo
 
 @pytest.fixture(scope="module")
 def examiner(services: Services) -> OfflineExaminer:
-    return OfflineExaminer(services.question_bank, services.knowledge.retriever, services.static_embedder.embed)
+    return OfflineExaminer(services.static_embedder.embed, services.gaming, services.citer)
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +44,7 @@ def test_strong_answer_scores_high_with_all_dimensions(examiner: OfflineExaminer
     assert a.dimensions["example"] == 2 and a.dimensions["measurement"] == 2
     assert len(a.covered) >= 3
     assert a.flags == []
-    assert set(a.public()) >= {
+    assert set(a.record()) >= {
         "question_id",
         "topic",
         "score",

@@ -19,34 +19,34 @@ def bank(services: Services) -> QuestionBank:
 def test_weak_topics_come_first_lowest_mastery_first(bank: QuestionBank) -> None:
     weak = [WeakArea("diffusion", 2.0, 1), WeakArea("gans", 4.5, 2)]
     plan = plan_session(bank, "researcher", 5, weak, set(), seed=1)
-    assert [p.topic for p in plan[:2]] == ["diffusion", "gans"]
-    assert [p.reason for p in plan[:2]] == ["revisit", "revisit"]
-    assert plan[0].detail == "mastery 2.0/10"
-    assert all(p.reason == "new" for p in plan[2:])
+    assert [p["topic"] for p in plan[:2]] == ["diffusion", "gans"]
+    assert [p["reason"] for p in plan[:2]] == ["revisit", "revisit"]
+    assert plan[0]["detail"] == "mastery 2.0/10"
+    assert all(p["reason"] == "new" for p in plan[2:])
 
 
 def test_topics_are_mixed_and_questions_never_repeat_within_a_session(bank: QuestionBank) -> None:
     for role in ROLES:
         plan = plan_session(bank, role, 10, [], set(), seed=7)
         assert len(plan) == 10
-        assert len({p.question_id for p in plan}) == 10
-        assert max(Counter(p.topic for p in plan).values()) == 1
-        assert all(bank.get(p.question_id).roles[role] > 0 for p in plan)
+        assert len({p["question_id"] for p in plan}) == 10
+        assert max(Counter(p["topic"] for p in plan).values()) == 1
+        assert all(bank.get(p["question_id"]).roles[role] > 0 for p in plan)
 
 
 def test_recently_seen_questions_are_not_asked_again(bank: QuestionBank) -> None:
     first = plan_session(bank, "ml_engineer", 8, [], set(), seed=3)
-    seen = {p.question_id for p in first}
+    seen = {p["question_id"] for p in first}
     second = plan_session(bank, "ml_engineer", 8, [], seen, seed=3)
-    assert not seen & {p.question_id for p in second}
-    revisit = plan_session(bank, "ml_engineer", 3, [WeakArea(first[0].topic, 1.0, 1)], seen, seed=3)
-    assert revisit[0].topic == first[0].topic and revisit[0].question_id not in seen
+    assert not seen & {p["question_id"] for p in second}
+    revisit = plan_session(bank, "ml_engineer", 3, [WeakArea(first[0]["topic"], 1.0, 1)], seen, seed=3)
+    assert revisit[0]["topic"] == first[0]["topic"] and revisit[0]["question_id"] not in seen
 
 
 def test_role_weights_shape_the_draw(bank: QuestionBank) -> None:
     def mean_weight(role: str) -> float:
         picks = [p for seed in range(30) for p in plan_session(bank, role, 5, [], set(), seed=seed)]
-        return sum(bank.get(p.question_id).roles[role] for p in picks) / len(picks)  # type: ignore[index]
+        return sum(bank.get(p["question_id"]).roles[role] for p in picks) / len(picks)  # type: ignore[index]
 
     uniform = {r: sum(q.roles[r] for q in bank.questions) / len(bank) for r in ROLES}  # type: ignore[index]
     for role in ROLES:
@@ -57,14 +57,14 @@ def test_same_seed_same_plan_and_new_ground_ramps_up(bank: QuestionBank) -> None
     a = plan_session(bank, "product", 6, [], set(), seed=11)
     b = plan_session(bank, "product", 6, [], set(), seed=11)
     assert a == b
-    difficulties = [bank.get(p.question_id).difficulty for p in a]
+    difficulties = [bank.get(p["question_id"]).difficulty for p in a]
     assert difficulties == sorted(difficulties)
     assert len(plan_session(bank, "product", 40, [], set(), seed=1)) == 40
 
 
 def test_a_chosen_difficulty_is_honoured_while_the_bank_allows(bank: QuestionBank) -> None:
     hard = plan_session(bank, "ml_engineer", 8, [], set(), seed=2, difficulty=3)
-    assert {bank.get(p.question_id).difficulty for p in hard} == {3}
+    assert {bank.get(p["question_id"]).difficulty for p in hard} == {3}
     many = plan_session(bank, "ml_engineer", 20, [], set(), seed=2, difficulty=3)
     assert len(many) == 20  # more than the bank has at that level: relaxed, not short
 

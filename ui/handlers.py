@@ -1,5 +1,5 @@
 """What the web app does when a button is pressed. Plain Python over the product's services;
-``ui/app.py`` only lays out the page and wires these to events.
+``ui/app.py`` and ``ui/tabs/`` only lay out the page and wire these to events.
 
 Nothing here is shared between browser sessions except the services themselves: every
 handler receives the user and session it acts for.
@@ -7,7 +7,6 @@ handler receives the user and session it acts for.
 
 from __future__ import annotations
 
-import html
 import json
 import queue
 import tempfile
@@ -15,35 +14,62 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, TypedDict
 
 from agent.interview.interviewer import TurnView, check_user
+from agent.records import AssessmentRecord, Command, SessionRow
 from agent.services import Services
 from agent.store.export import session_json, session_markdown
 from agent.store.transcripts import SessionNotFound
-from knowledge.errors import KnowledgeError, UsageError, redact
-from knowledge.taxonomy import ROLE_TITLES, TOPIC_TITLES
-from ui import render
-
-Chat = list[dict[str, str]]
+from knowledge.errors import KnowledgeError, UserError, redact
+from knowledge.taxonomy import ROLE_TITLES, TOPIC_TITLES, Role, parse_role, parse_topic
+from ui.render import as_markdown_text, as_text
 
 
-class UIError(Exception):
+class Bubble(TypedDict):
+    role: Literal["assistant", "user"]
+    content: str
+
+
+Chat = list[Bubble]
+
+
+class UIError(UserError):
     """A one-line message to show the user in the page."""
 
 
-def as_text(text: str) -> str:
-    """Chat bubbles render Markdown; escaping the markup shows an answer's HTML as the
-    characters the candidate typed, instead of elements (even sanitised ones)."""
-    return html.escape(text, quote=False)
+class MasteryRow(TypedDict):
+    topic: str
+    mastery: float
+
+
+class OverallRow(TypedDict):
+    session: int
+    date: str
+    overall: float
+
+
+class WeakRow(TypedDict):
+    topic: str
+    title: str
+    mastery: float
+    often_missed: str
+
+
+class SessionListRow(TypedDict):
+    id: str
+    date: str
+    track: str
+    status: str
+    score: float | str
 
 
 def chat_messages(view: TurnView) -> Chat:
     """The messages of a turn as chat bubbles (the feedback lives in its own panel)."""
     return [
-        {"role": m["role"], "content": as_text(m["content"])}
+        Bubble(role=m["role"], content=as_text(m["content"]))
         for m in view.messages
-        if m.get("kind") not in ("feedback", "answer", "skip", "end")
+        if m["kind"] not in ("feedback", "answer", "skip", "end")
     ]
 
 
@@ -61,10 +87,7 @@ class Handlers:
             if not login:
                 raise UIError("Please log in.")
             return login
-        try:
-            return check_user(typed or "")
-        except UsageError as exc:
-            raise UIError(str(exc)) from None
+        return check_user(typed or "")
 
     # --- interview ----------------------------------------------------------------------
 
@@ -79,9 +102,9 @@ class Handlers:
         for warning in self.services.warnings:
             line += f" · {warning}"
         if session_id:
-            usage = self.services.interviewer.state(session_id).get("usage") or {}
-            if usage.get("llm_turns"):
-                cost = usage.get("cost_usd")
+            usage = self.services.interviewer.state(session_id).get("usage")
+            if usage and usage["llm_turns"]:
+                cost = usage["cost_usd"]
                 line += f" · {usage['input_tokens'] + usage['output_tokens']:,} tokens"
                 line += f" · ${cost:.4f}" if cost is not None else ""
         return line
@@ -95,13 +118,11 @@ class Handlers:
 
     def start(self, user: str, role: str, questions: int, difficulty: str) -> tuple[str, Chat]:
         level = None if difficulty in ("", "mixed", None) else int(difficulty)
-        try:
-            view = self.services.interviewer.start(user, role, int(questions), difficulty=level)
-        except UsageError as exc:
-            raise UIError(str(exc)) from None
+        track: Role = parse_role(role)
+        view = self.services.interviewer.start(user, track, int(questions), difficulty=level)
         return view.session_id, chat_messages(view)
 
-    def own_session(self, user: str, session_id: str) -> dict[str, Any]:
+    def own_session(self, user: str, session_id: str) -> SessionRow:
         try:
             session = self.services.transcripts.session(session_id)
         except SessionNotFound:
@@ -110,14 +131,18 @@ class Handlers:
             raise UIError("That session belongs to another profile.")
         return session
 
-    def send(self, user: str, session_id: str, text: str) -> Iterator[tuple[str, Any]]:
+    def send(self, user: str, session_id: str, text: str, command: Command | None = None) -> Iterator[tuple[str, Any]]:
         """Yields ("text", piece) while the reply streams, then ("done", view)."""
         self.own_session(user, session_id)
         events: queue.Queue[tuple[str, Any]] = queue.Queue()
+        interviewer = self.services.interviewer
 
         def work() -> None:
             try:
-                view = self.services.interviewer.send(session_id, text, on_text=lambda t: events.put(("text", t)))
+                if command is not None:
+                    view = interviewer.command(session_id, command)
+                else:
+                    view = interviewer.send(session_id, text, on_text=lambda t: events.put(("text", t)))
                 events.put(("done", view))
             except Exception as exc:  # noqa: BLE001 - shown in the page as one line
                 events.put(("error", exc))
@@ -133,39 +158,41 @@ class Handlers:
             else:
                 raise UIError(redact(f"That answer was saved, but the turn failed: {payload}"))
 
-    def resume(self, user: str) -> tuple[str | None, Chat, dict[str, Any] | None]:
+    def resume(self, user: str) -> tuple[str | None, Chat, AssessmentRecord | None]:
         """The user's unfinished session rebuilt from its record, if there is one."""
         session_id = self.services.interviewer.latest_unfinished(user)
         if session_id is None:
             return None, [], None
         self.services.interviewer.finish_pending(session_id)
-        chat: Chat = [{"role": "assistant", "content": f"Resuming your session {session_id}."}]
+        chat: Chat = [Bubble(role="assistant", content=f"Resuming your session {session_id}.")]
         last = None
         for turn in self.services.transcripts.turns(session_id):
-            chat.append({"role": "assistant", "content": as_text(turn["prompt"])})
+            chat.append(Bubble(role="assistant", content=as_text(turn["prompt"])))
             if turn["answer"] is not None:
-                chat.append({"role": "user", "content": as_text(turn["answer"])})
+                chat.append(Bubble(role="user", content=as_text(turn["answer"])))
             if turn["assessment"]:
                 last = turn["assessment"]
         return session_id, chat, last
 
     # --- progress, transcripts, guide ----------------------------------------------------
 
-    def progress(self, user: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
+    def progress(self, user: str) -> tuple[list[MasteryRow], list[OverallRow], list[WeakRow]]:
         mastery = [
-            {"topic": TOPIC_TITLES[t], "mastery": round(v, 1)} for t, v in self.services.memory.mastery(user).items()
+            MasteryRow(topic=TOPIC_TITLES[t], mastery=round(v, 1))
+            for t, v in self.services.memory.mastery(user).items()
         ]
         sessions = [s for s in reversed(self.services.transcripts.sessions(user=user)) if s["overall"] is not None]
         overall = [
-            {"session": i + 1, "date": s["created_at"][:10], "overall": s["overall"]} for i, s in enumerate(sessions)
+            OverallRow(session=i + 1, date=s["created_at"][:10], overall=s["overall"] or 0.0)
+            for i, s in enumerate(sessions)
         ]
         weak = [
-            {
-                "topic": a.topic,
-                "title": TOPIC_TITLES[a.topic],
-                "mastery": round(a.mastery, 1),
-                "often missed": "; ".join(a.missed_points[:2]),
-            }
+            WeakRow(
+                topic=a.topic,
+                title=TOPIC_TITLES[a.topic],
+                mastery=round(a.mastery, 1),
+                often_missed="; ".join(a.missed_points[:2]),
+            )
             for a in self.services.memory.weak_areas(user)
         ]
         return mastery, overall, weak
@@ -173,19 +200,20 @@ class Handlers:
     def dismiss(self, user: str, topic: str) -> str:
         if not topic:
             raise UIError("Choose a weak area to dismiss.")
-        if not self.services.memory.dismiss(user, topic):
-            raise UIError(f"{TOPIC_TITLES.get(topic, topic)} is not among your weak areas.")
-        return f"Dismissed {TOPIC_TITLES.get(topic, topic)}."
+        chosen = parse_topic(topic)
+        if not self.services.memory.dismiss(user, chosen):
+            raise UIError(f"{TOPIC_TITLES[chosen]} is not among your weak areas.")
+        return f"Dismissed {TOPIC_TITLES[chosen]}."
 
-    def sessions(self, user: str) -> list[dict[str, Any]]:
+    def sessions(self, user: str) -> list[SessionListRow]:
         return [
-            {
-                "id": s["id"],
-                "date": s["created_at"][:16].replace("T", " "),
-                "track": ROLE_TITLES[s["role"]],
-                "status": s["status"],
-                "score": s["overall"] if s["overall"] is not None else "",
-            }
+            SessionListRow(
+                id=s["id"],
+                date=s["created_at"][:16].replace("T", " "),
+                track=ROLE_TITLES[s["role"]],
+                status=s["status"],
+                score=s["overall"] if s["overall"] is not None else "",
+            )
             for s in self.services.transcripts.sessions(user=user)
         ]
 
@@ -200,8 +228,7 @@ class Handlers:
         json_path.write_text(
             json.dumps(session_json(self.services.transcripts, session_id), indent=2), encoding="utf-8"
         )
-        # Shown as Markdown: escaping "<" keeps any markup in an answer visible as text.
-        return markdown.replace("<", "&lt;"), str(md_path), str(json_path)
+        return as_markdown_text(markdown), str(md_path), str(json_path)
 
     def _exports(self) -> Path:
         self.exports.mkdir(parents=True, exist_ok=True)
@@ -216,9 +243,8 @@ class Handlers:
         blocks = []
         for p in passages:
             origin = "the guide" if p.source == "guide" else f"your file {p.source}"
-            # Shown as Markdown: "<" escaped so markup in a user's file stays text.
-            text, section = p.text.replace("<", "&lt;"), p.section.replace("<", "&lt;")
-            blocks.append(f"#### {section}\n*from {origin.replace('<', '&lt;')}*\n\n{text}")
+            text, section = as_markdown_text(p.text), as_markdown_text(p.section)
+            blocks.append(f"#### {section}\n*from {as_markdown_text(origin)}*\n\n{text}")
         return "\n\n---\n\n".join(blocks)
 
     def ingest(self, user: str, paths: list[str], upload_folder: Path) -> str:
@@ -243,4 +269,4 @@ def elapsed_label(started: float | None) -> str:
     return f"Time on this answer: {seconds // 60}:{seconds % 60:02d} (keep a story under 3:00)"
 
 
-__all__ = ["Handlers", "UIError", "chat_messages", "elapsed_label", "render"]
+__all__ = ["Bubble", "Chat", "Handlers", "UIError", "chat_messages", "elapsed_label"]

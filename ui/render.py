@@ -3,16 +3,32 @@ so an answer containing markup is shown as text and never runs."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from html import escape
-from typing import Any
+from typing import TypedDict
 
+from agent import prompts
+from agent.examiner.bands import band_of
 from agent.examiner.models import DIMENSIONS
 from agent.interview.report import LONG_MINUTES, WORDS_PER_MINUTE
-from knowledge.taxonomy import TOPIC_TITLES
+from agent.records import AssessmentRecord, Dimension, Report
+from knowledge.taxonomy import TOPIC_TITLES, topic_title
+
+
+def as_text(text: str) -> str:
+    """Chat bubbles render Markdown; escaping the markup shows an answer's HTML as the
+    characters the candidate typed, instead of elements (even sanitised ones)."""
+    return escape(text, quote=False)
+
+
+def as_markdown_text(text: str) -> str:
+    """Text shown through a Markdown component: "<" escaped, so markup in an answer or a
+    user's file stays visible as text while the Markdown itself still renders."""
+    return text.replace("<", "&lt;")
 
 
 def _topic(topic: str) -> str:
-    return escape(TOPIC_TITLES.get(topic, topic))
+    return escape(topic_title(topic))
 
 
 def _bar(value: float, maximum: float) -> str:
@@ -27,11 +43,11 @@ def pace_line(answer: str) -> str:
     return f"About {minutes:.1f} min spoken ({words} words), {verdict}."
 
 
-def feedback_html(assessment: dict[str, Any] | None, note: str | None = None, pace: str | None = None) -> str:
+def feedback_html(assessment: AssessmentRecord | None, note: str | None = None, pace: str | None = None) -> str:
     if not assessment:
         return '<div class="mi-feedback mi-empty">Feedback on your last answer appears here.</div>'
     score = float(assessment["score"])
-    tone = "good" if score >= 7.5 else "fair" if score >= 5 else "poor"
+    tone = band_of(score)
     rows = "".join(
         f"<tr><td>{escape(d)}</td><td>{_bar(assessment['dimensions'].get(d, 0), 2)}</td>"
         f"<td>{assessment['dimensions'].get(d, 0)}/2</td></tr>"
@@ -44,7 +60,7 @@ def feedback_html(assessment: dict[str, Any] | None, note: str | None = None, pa
         f"<blockquote>{escape(c['quote'])}</blockquote></details>"
         for c in assessment["citations"]
     )
-    extras = "".join(f'<p class="mi-note">{escape(n)}</p>' for n in [note, *assessment.get("notes", [])] if n)
+    extras = "".join(f'<p class="mi-note">{escape(n)}</p>' for n in [note, *assessment["notes"]] if n)
     pace_html = f'<p class="mi-pace">Pace: {escape(pace)}</p>' if pace else ""
     return (
         f'<div class="mi-feedback mi-{tone}">'
@@ -56,10 +72,10 @@ def feedback_html(assessment: dict[str, Any] | None, note: str | None = None, pa
     )
 
 
-def report_html(report: dict[str, Any] | None) -> str:
+def report_html(report: Report | None) -> str:
     if not report:
         return ""
-    strengths = ", ".join(_topic(t) for t in report["strengths"]) or "none yet"
+    strengths = ", ".join(_topic(t) for t in report["strengths"]) or escape(prompts.render("report_no_strengths"))
     weak = "".join(
         f"<li><b>{_topic(w['topic'])}</b> ({w['score']:g}/10): "
         f"{escape('; '.join(m.rstrip('.') for m in w['missed'][:3]))}</li>"
@@ -69,14 +85,14 @@ def report_html(report: dict[str, Any] | None) -> str:
         f"<li><b>{_topic(item['topic'])}</b>: read " + "; ".join(escape(s) for s in item["sections"]) + "</li>"
         for item in report["study_plan"]
     )
-    pace = report.get("pace") or {}
+    pace = report["pace"]
     pace_items = [
-        f"<li>{_topic(p['topic'])}: about {p['minutes']:g} min, over three minutes</li>" for p in pace.get("long", [])
-    ] + [f"<li>{_topic(p['topic'])}: only {p['words']} words, too thin</li>" for p in pace.get("thin", [])]
-    usage = report.get("usage") or {}
+        f"<li>{_topic(p['topic'])}: about {p['minutes']:g} min, over three minutes</li>" for p in pace["long"]
+    ] + [f"<li>{_topic(p['topic'])}: only {p['words']} words, too thin</li>" for p in pace["thin"]]
+    usage = report.get("usage")
     usage_html = ""
-    if usage.get("llm_turns"):
-        cost = usage.get("cost_usd")
+    if usage and usage["llm_turns"]:
+        cost = usage["cost_usd"]
         usage_html = (
             f"<p>LLM: {usage['input_tokens']:,} prompt + {usage['output_tokens']:,} reply tokens in "
             f"{usage['requests']} calls{'' if cost is None else f', about ${cost:.4f}'}.</p>"
@@ -91,18 +107,30 @@ def report_html(report: dict[str, Any] | None) -> str:
     )
 
 
-def topic_scores(report: dict[str, Any] | None) -> list[dict[str, Any]]:
-    return [{"topic": TOPIC_TITLES.get(t, t), "score": s} for t, s in ((report or {}).get("by_topic") or {}).items()]
+class TopicScore(TypedDict):
+    topic: str
+    score: float
 
 
-def dimension_scores(values: dict[str, Any] | None) -> list[dict[str, Any]]:
-    return [{"dimension": d, "score": float((values or {}).get(d, 0))} for d in DIMENSIONS]
+class DimensionScore(TypedDict):
+    dimension: str
+    score: float
+
+
+def topic_scores(report: Report | None) -> list[TopicScore]:
+    by_topic = report["by_topic"] if report else {}
+    return [TopicScore(topic=TOPIC_TITLES[t], score=s) for t, s in by_topic.items()]
+
+
+def dimension_scores(values: Mapping[Dimension, float] | None) -> list[DimensionScore]:
+    return [DimensionScore(dimension=d, score=float((values or {}).get(d, 0))) for d in DIMENSIONS]
 
 
 CSS = """
 .mi-feedback {font-size: 0.92rem}
 .mi-score {font-size: 2.2rem; font-weight: 700}
-.mi-good .mi-score {color: #15803d} .mi-fair .mi-score {color: #b45309} .mi-poor .mi-score {color: #b91c1c}
+.mi-strong .mi-score, .mi-solid .mi-score {color: #15803d} .mi-partial .mi-score {color: #b45309}
+.mi-weak .mi-score {color: #b91c1c}
 .mi-bar {display: inline-block; width: 90px; height: 8px; background: #e5e7eb; border-radius: 4px}
 .mi-bar > span {display: block; height: 8px; background: #6366f1; border-radius: 4px}
 .mi-dims td {padding: 1px 6px}

@@ -8,14 +8,14 @@ from pathlib import Path
 from typing import Any
 
 from agent.cli.json_output import print_json
-from agent.interview.interviewer import TurnView, check_user
+from agent.interview.interviewer import TurnView, check_user, parse_command
 from agent.services import Services
 from knowledge.errors import UsageError
 from knowledge.lexical import tokenize
+from knowledge.taxonomy import parse_role
 
 DONE = "/done"
 MAX_ANSWER_BYTES = 5 * 1024 * 1024
-COMMANDS = ("/skip", "/end")
 
 
 def _console() -> Any:
@@ -91,7 +91,7 @@ class AnswerReader:
             if line == "":
                 return self._take() if self.partial else None
             line = line.rstrip("\n")
-            if not self.partial and line.strip().lower() in COMMANDS:
+            if not self.partial and parse_command(line) is not None:
                 return line.strip().lower()
             if line.strip().lower() == DONE or not line.strip():
                 if self.partial or warned_empty:
@@ -125,7 +125,7 @@ def practice(services: Services, args: argparse.Namespace) -> int:
                 terminal.interviewer_message(console, message)
         draft = services.transcripts.session(session_id)["draft"].splitlines()
     else:
-        view = interviewer.start(user, args.role, args.questions, difficulty=args.difficulty)
+        view = interviewer.start(user, parse_role(args.role), args.questions, difficulty=args.difficulty)
         session_id = view.session_id
         console.print(f"[dim]Session {session_id}. Ctrl-C saves; resume with --resume.[/]")
         _show(console, view)
@@ -139,7 +139,11 @@ def practice(services: Services, args: argparse.Namespace) -> int:
             if answer is None:
                 console.print(f"[yellow]Input ended. Session saved: mock-interview practice --user {user} --resume[/]")
                 return 0
-            view = interviewer.send(session_id, answer, on_text=live)
+            command = parse_command(answer)
+            if command is not None:
+                view = interviewer.command(session_id, command)
+            else:
+                view = interviewer.send(session_id, answer, on_text=live)
             _show(console, view, live.finish())
     except KeyboardInterrupt:
         services.transcripts.save_draft(session_id, "\n".join(reader.partial))
@@ -154,7 +158,7 @@ def simulate(services: Services, args: argparse.Namespace) -> int:
 
     script = load_script(Path(args.candidate))
     examiner_ready(services)
-    result = run(services.interviewer, check_user(args.user), args.role, script, args.questions, args.seed)
+    result = run(services.interviewer, check_user(args.user), parse_role(args.role), script, args.questions, args.seed)
     if args.json:
         print_json(result)
         return 0
@@ -165,7 +169,8 @@ def simulate(services: Services, args: argparse.Namespace) -> int:
         label = "Q" if turn["kind"] == "question" else "  follow-up"
         score = turn["assessment"]["score"] if turn["assessment"] else "-"
         console.print(f"{label} [{turn['topic']}] {turn['question'][:90]}  → {score}", markup=False)
-    terminal.report_panel(console, result["report"])
+    if result["report"] is not None:
+        terminal.report_panel(console, result["report"])
     console.print(f"[dim]Session {result['session_id']} saved.[/]")
     return 0
 
@@ -193,16 +198,14 @@ def read_answer_file(path: Path) -> str:
 
 def assess(services: Services, args: argparse.Namespace) -> int:
     from agent.examiner.seam import ExamRequest
-    from agent.interview.question_match import QuestionMatcher
 
     answer = read_answer_file(Path(args.answer_file))
     if not tokenize(args.question):
         raise UsageError("the question has no words to match against the guide; write it out in full")
     examiner_ready(services)
-    matcher = QuestionMatcher(services.question_bank, services.knowledge.retriever, services.static_embedder.embed)
-    match = matcher.match(args.question)
+    match = services.question_matcher.match(args.question)
     result = services.examiner.examine(ExamRequest(question=match.question, answer=answer, latest=answer))
-    assessment = result.assessment.public()
+    assessment = result.assessment.record()
     if not match.from_bank:
         assessment["question_id"] = None
     matched = (

@@ -10,7 +10,7 @@ from agent.cli.json_output import print_json
 from agent.interview.interviewer import check_user
 from agent.services import Services
 from knowledge.errors import UsageError
-from knowledge.taxonomy import ROLE_TITLES, TOPIC_TITLES
+from knowledge.taxonomy import ROLE_TITLES, TOPIC_TITLES, parse_role, parse_topic
 
 PREVIEW_CHARS = 420
 
@@ -48,12 +48,14 @@ def ingest(services: Services, args: argparse.Namespace) -> int:
 
 
 def questions(services: Services, args: argparse.Namespace) -> int:
-    found = services.question_bank.filter(topic=args.topic, role=args.role)
+    topic = parse_topic(args.topic) if args.topic else None
+    role = parse_role(args.role) if args.role else None
+    found = services.question_bank.filter(topic=topic, role=role)
     if args.json:
         print_json([q.model_dump(mode="json") for q in found])
         return 0
-    scope = [TOPIC_TITLES[args.topic]] if args.topic else []
-    scope += [f"for {ROLE_TITLES[args.role]}"] if args.role else []
+    scope = [TOPIC_TITLES[topic]] if topic else []
+    scope += [f"for {ROLE_TITLES[role]}"] if role else []
     print(f"{len(found)} question{'s' if len(found) != 1 else ''}" + (f" ({', '.join(scope)})" if scope else ""))
     for q in found:
         stars = "★" * q.difficulty + "☆" * (3 - q.difficulty)

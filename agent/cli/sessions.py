@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
 
 from agent.cli.json_output import print_json
 from agent.interview.interviewer import check_user
+from agent.records import SessionRow
 from agent.services import Services
 from agent.store.export import session_json, session_markdown
+from agent.store.memory import WeakAreaRecord
 from agent.store.transcripts import SessionNotFound
 from knowledge.errors import UsageError
 from knowledge.taxonomy import ROLE_TITLES, TOPIC_TITLES, TOPICS
 
 
-def _session(services: Services, session_id: str) -> dict[str, Any]:
+def _session(services: Services, session_id: str) -> SessionRow:
     try:
         return services.transcripts.session(session_id)
     except SessionNotFound:
@@ -26,8 +27,20 @@ def sessions_list(services: Services, args: argparse.Namespace) -> int:
     user = check_user(args.user) if args.user else None
     rows = services.transcripts.sessions(user=user)
     if args.json:
-        keys = ("id", "user", "role", "created_at", "status", "questions", "backend", "overall")
-        print_json([{k: r[k] for k in keys} for r in rows])
+        listed = [
+            {
+                "id": r["id"],
+                "user": r["user"],
+                "role": r["role"],
+                "created_at": r["created_at"],
+                "status": r["status"],
+                "questions": r["questions"],
+                "backend": r["backend"],
+                "overall": r["overall"],
+            }
+            for r in rows
+        ]
+        print_json(listed)
         return 0
     if not rows:
         print("No sessions yet." if user is None else f"No sessions for {user} yet.")
@@ -58,24 +71,20 @@ def sessions_export(services: Services, args: argparse.Namespace) -> int:
 
 def progress(services: Services, args: argparse.Namespace) -> int:
     user = check_user(args.user)
-    sessions = services.transcripts.sessions(user=user)
-    data: dict[str, Any] = {
-        "user": user,
-        "sessions": len(sessions),
-        "mastery": {t: round(v, 1) for t, v in sorted(services.memory.mastery(user).items())},
-        "weak_areas": [a.as_json() for a in services.memory.weak_areas(user)],
-    }
+    sessions = len(services.transcripts.sessions(user=user))
+    mastery = {t: round(v, 1) for t, v in sorted(services.memory.mastery(user).items())}
+    weak = [a.as_json() for a in services.memory.weak_areas(user)]
     if args.json:
-        print_json(data)
+        print_json({"user": user, "sessions": sessions, "mastery": mastery, "weak_areas": weak})
         return 0
-    print(f"{user}: {data['sessions']} session{'s' if data['sessions'] != 1 else ''}")
-    for topic, value in data["mastery"].items():
+    print(f"{user}: {sessions} session{'s' if sessions != 1 else ''}")
+    for topic, value in mastery.items():
         print(f"  {TOPIC_TITLES[topic]:<55} {value:>4g}/10  {'█' * round(value)}{'░' * (10 - round(value))}")
-    _print_weak(data["weak_areas"])
+    _print_weak(weak)
     return 0
 
 
-def _print_weak(areas: list[dict[str, Any]]) -> None:
+def _print_weak(areas: list[WeakAreaRecord]) -> None:
     if not areas:
         print("No weak areas right now.")
         return

@@ -10,9 +10,12 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from agent.examiner.bands import band_of
 from agent.examiner.models import DIMENSIONS
-from knowledge.taxonomy import TOPIC_TITLES
+from agent.records import AssessmentRecord, ChatMessage, Report
+from knowledge.taxonomy import TOPIC_TITLES, topic_title
 
+BAND_COLORS = {"strong": "green", "solid": "green", "partial": "yellow", "weak": "red"}
 STYLE_BY_KIND = {"question": "bold cyan", "follow_up": "bold magenta", "opening": "cyan", "report": "bold green"}
 
 
@@ -21,8 +24,8 @@ def bar(value: float, maximum: float, width: int = 10) -> str:
     return "█" * filled + "░" * (width - filled)
 
 
-def interviewer_message(console: Console, message: dict[str, Any]) -> None:
-    kind = message.get("kind", "")
+def interviewer_message(console: Console, message: ChatMessage) -> None:
+    kind = message["kind"]
     if kind == "feedback":
         return  # shown as the feedback panel instead
     style = STYLE_BY_KIND.get(kind, "white")
@@ -31,9 +34,9 @@ def interviewer_message(console: Console, message: dict[str, Any]) -> None:
     console.print()
 
 
-def feedback_panel(console: Console, assessment: dict[str, Any], note: str | None = None) -> None:
+def feedback_panel(console: Console, assessment: AssessmentRecord, note: str | None = None) -> None:
     score = float(assessment["score"])
-    color = "green" if score >= 7.5 else "yellow" if score >= 5 else "red"
+    color = BAND_COLORS[band_of(score)]
     dims = Table.grid(padding=(0, 1))
     for dimension in DIMENSIONS:
         value = assessment["dimensions"].get(dimension, 0)
@@ -52,18 +55,18 @@ def feedback_panel(console: Console, assessment: dict[str, Any], note: str | Non
     parts.append(Text(assessment["critique"], style="italic"))
     if note:
         parts.append(Text(note, style="yellow"))
-    for extra in assessment.get("notes", []):
+    for extra in assessment["notes"]:
         parts.append(Text(extra, style="yellow"))
     console.print(Panel(Group(*parts), title="Feedback", border_style=color))
 
 
-def report_panel(console: Console, report: dict[str, Any]) -> None:
+def report_panel(console: Console, report: Report) -> None:
     table = Table(title=f"Overall {report['overall']:g}/10", show_edge=False)
     table.add_column("topic")
     table.add_column("score", justify="right")
     table.add_column("")
     for topic, score in report["by_topic"].items():
-        table.add_row(TOPIC_TITLES.get(topic, topic), f"{score:g}", bar(score, 10))
+        table.add_row(topic_title(topic), f"{score:g}", bar(score, 10))
     dims = Table(title="Answer framework (0–2)", show_edge=False)
     dims.add_column("dimension")
     dims.add_column("avg", justify="right")
@@ -72,15 +75,13 @@ def report_panel(console: Console, report: dict[str, Any]) -> None:
         dims.add_row(dimension, f"{value:g}", bar(value, 2))
     parts: list[Any] = [table, dims]
     if report["strengths"]:
-        parts.append(
-            Text("Strengths: " + ", ".join(TOPIC_TITLES.get(t, t) for t in report["strengths"]), style="green")
-        )
+        parts.append(Text("Strengths: " + ", ".join(topic_title(t) for t in report["strengths"]), style="green"))
     for item in report["study_plan"]:
-        parts.append(Text(f"Study {TOPIC_TITLES.get(item['topic'], item['topic'])}:", style="bold yellow"))
+        parts.append(Text(f"Study {topic_title(item['topic'])}:", style="bold yellow"))
         parts += [Text(f"  📖 {section}") for section in item["sections"]]
-    usage = report.get("usage") or {}
-    if usage.get("llm_turns"):
-        cost = usage.get("cost_usd")
+    usage = report.get("usage")
+    if usage and usage["llm_turns"]:
+        cost = usage["cost_usd"]
         cost_text = f"about ${cost:.4f}" if cost is not None else "cost not estimated (self-hosted or unpriced model)"
         parts.append(
             Text(
@@ -89,10 +90,9 @@ def report_panel(console: Console, report: dict[str, Any]) -> None:
                 style="dim",
             )
         )
-    highlights = report.get("highlights") or {}
-    if highlights.get("best"):
-        best = highlights["best"]
+    best = report["highlights"].get("best")
+    if best:
         parts.append(
-            Text(f"Your best answer ({best['score']:g}/10, {TOPIC_TITLES.get(best['topic'], '')}): “{best['excerpt']}”")
+            Text(f"Your best answer ({best['score']:g}/10, {TOPIC_TITLES[best['topic']]}): “{best['excerpt']}”")
         )
     console.print(Panel(Group(*parts), title="Report", border_style="green"))

@@ -1,28 +1,19 @@
-"""The data the interviewer produces, typed. Graph state stores these as plain dicts
-(``model_dump()``), never as objects."""
+"""What an examiner produces, as validated pydantic models. Graph state and the stores keep
+them as plain records (``Assessment.record()``, typed in ``agent.records``), never as objects."""
 
 from __future__ import annotations
 
-from typing import Literal, get_args
+from typing import cast
 
 from pydantic import BaseModel, Field
 
+from agent.records import DIMENSIONS, AssessmentRecord, Dimension, Flag
+from knowledge.taxonomy import Topic
+
+__all__ = ["DIMENSIONS", "WEAK_BELOW", "Assessment", "Citation", "Dimension", "Flag"]
+
 # A topic (in memory) or a session topic (in the report) below this mastery is weak.
 WEAK_BELOW = 6.0
-
-Dimension = Literal["definition", "intuition", "example", "tradeoffs", "measurement"]
-DIMENSIONS: tuple[str, ...] = get_args(Dimension)
-
-# Why an answer was marked down regardless of its content.
-Flag = Literal[
-    "empty",
-    "no_attempt",
-    "keyword_list",
-    "copied_question",
-    "off_topic",
-    "grader_instruction",
-    "truncated",
-]
 
 
 class Citation(BaseModel):
@@ -32,9 +23,9 @@ class Citation(BaseModel):
 
 class Assessment(BaseModel):
     question_id: str | None
-    topic: str
+    topic: Topic
     score: float = Field(ge=0, le=10)
-    dimensions: dict[str, int]
+    dimensions: dict[Dimension, int]
     covered: list[str] = Field(description="Key points the answer made (their statements).")
     missed: list[str] = Field(description="Key points the answer did not make.")
     critique: str
@@ -45,6 +36,6 @@ class Assessment(BaseModel):
     flags: list[Flag] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list, description="Visible notes, e.g. that the answer was truncated.")
 
-    def public(self) -> dict[str, object]:
-        """The JSON shape the CLI prints (`assess --json`, `simulate --json`)."""
-        return self.model_dump(mode="json")
+    def record(self) -> AssessmentRecord:
+        """The plain-data form kept in state and stores, and printed by ``--json``."""
+        return cast(AssessmentRecord, self.model_dump(mode="json"))

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Protocol
 
 from agent.examiner.models import Assessment
+from agent.records import Backend, CallUsage, EarlierQuestion, HistoryLine
 from knowledge.question_bank import Question
+from knowledge.taxonomy import Role
 
 MAX_FOLLOW_UPS = 2
 
@@ -26,24 +28,24 @@ class ExamRequest:
     asked_probes: tuple[str, ...] = ()
     tendencies: tuple[str, ...] = ()  # key point ids this user has missed before
     similar_misses: tuple[str, ...] = ()  # points missed on other questions, close in meaning
-    history: tuple[dict[str, str], ...] = field(default=())  # recent conversation, oldest first
-    earlier: tuple[dict[str, Any], ...] = ()  # closed questions: topic, score, missed points
-    role: str = "ml_engineer"
+    history: tuple[HistoryLine, ...] = field(default=())  # recent conversation, oldest first
+    earlier: tuple[EarlierQuestion, ...] = ()  # closed questions: topic, score, missed points
+    role: Role = "ml_engineer"
     on_text: Callable[[str], None] | None = None  # receives the visible reply as it streams
 
 
 @dataclass(frozen=True)
 class ExamResult:
     assessment: Assessment
-    backend: str  # "offline" or "llm"
+    backend: Backend
     note: str | None = None  # shown to the candidate in one line, e.g. a fallback reason
     probe_id: str | None = None  # which probe the follow-up used, so it is not asked twice
-    usage: dict[str, Any] | None = None  # tokens and requests, when a model was called
+    usage: CallUsage | None = None  # tokens and requests, when a model was called
     flag_lines: tuple[str, ...] = ()  # why the answer was capped, in the critique's words
 
 
 class Examiner(Protocol):
-    name: str
+    name: Backend
     uses_similar_misses: bool  # whether ExamRequest.similar_misses is worth looking up
 
     def examine(self, request: ExamRequest) -> ExamResult: ...

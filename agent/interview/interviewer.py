@@ -12,13 +12,17 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
+
+from langchain_core.runnables import RunnableConfig
 
 from agent.interview.checkpoints import keep_only_latest
 from agent.interview.context import InterviewContext
+from agent.interview.state import InterviewState
+from agent.records import AssessmentRecord, Backend, ChatMessage, Command, PromptKind, Report
 from agent.store.transcripts import TranscriptStore
 from knowledge.errors import UsageError
-from knowledge.taxonomy import ROLES
+from knowledge.taxonomy import parse_role
 
 OnText = Callable[[str], None]
 MAX_QUESTIONS = 20
@@ -36,10 +40,10 @@ def check_user(user: str) -> str:
     return user
 
 
-def check_role(role: str) -> str:
-    if role not in ROLES:
-        raise UsageError(f"unknown role {role!r}; choose one of: {', '.join(ROLES)}")
-    return role
+def parse_command(text: str) -> Command | None:
+    """The command a front end's input line gives ("/skip", "/end"), or None for an answer."""
+    typed = text.strip().lower()
+    return "skip" if typed == "/skip" else "end" if typed == "/end" else None
 
 
 def new_session_id() -> str:
@@ -49,15 +53,13 @@ def new_session_id() -> str:
 @dataclass
 class TurnView:
     session_id: str
-    messages: list[dict[str, Any]] = field(default_factory=list)  # produced by this call
-    assessment: dict[str, Any] | None = None
-    backend: str | None = None
+    messages: list[ChatMessage] = field(default_factory=list)  # produced by this call
+    assessment: AssessmentRecord | None = None
+    backend: Backend | None = None
     note: str | None = None
     done: bool = False
-    report: dict[str, Any] | None = None
-    question_number: int = 0
-    question_count: int = 0
-    prompt_kind: str = ""
+    report: Report | None = None
+    prompt_kind: PromptKind | None = None
 
 
 class Interviewer:
@@ -76,15 +78,18 @@ class Interviewer:
         with self._locks_guard:
             return self._locks.setdefault(session_id, threading.RLock())
 
-    def _config(self, session_id: str) -> dict[str, Any]:
+    def _config(self, session_id: str) -> RunnableConfig:
         return {"configurable": {"thread_id": session_id}}
 
+    def _values(self, session_id: str) -> InterviewState:
+        return cast(InterviewState, self.graph.get_state(self._config(session_id)).values)
+
     def _last_message_number(self, session_id: str) -> int:
-        messages = self.graph.get_state(self._config(session_id)).values.get("messages", [])
-        return int(messages[-1]["n"]) if messages else -1
+        messages = self._values(session_id).get("messages", [])
+        return messages[-1].get("n", -1) if messages else -1
 
     def _run(
-        self, session_id: str, payload: dict[str, Any] | None, on_text: OnText | None = None, before: int | None = None
+        self, session_id: str, payload: InterviewState | None, on_text: OnText | None = None, before: int | None = None
     ) -> TurnView:
         config = self._config(session_id)
         before = self._last_message_number(session_id) if before is None else before
@@ -102,30 +107,28 @@ class Interviewer:
 
     def _view(self, session_id: str, after: int) -> TurnView:
         """The state of a session, with the chat messages numbered above ``after``."""
-        values = self.graph.get_state(self._config(session_id)).values
-        new = [m for m in values.get("messages", []) if m["n"] > after]
-        assessed = any(m.get("kind") == "feedback" for m in new)
-        exam = values.get("last_exam") if assessed else None
-        if assessed and exam is None:  # the question was closed in this run: read the turn's record
-            exam = self._latest_assessed_turn(session_id)
-        return TurnView(
+        values = self._values(session_id)
+        new = [m for m in values.get("messages", []) if m.get("n", -1) > after]
+        view = TurnView(
             session_id=session_id,
             messages=new,
-            assessment=(exam or {}).get("assessment"),
-            backend=(exam or {}).get("backend"),
-            note=(exam or {}).get("note"),
             done=bool(values.get("done")),
             report=values.get("report"),
-            question_number=values.get("index", -1) + 1,
-            question_count=len(values.get("plan", [])),
-            prompt_kind=values.get("prompt_kind", ""),
+            prompt_kind=values.get("prompt_kind"),
         )
+        if any(m["kind"] == "feedback" for m in new):
+            exam = values.get("last_exam")
+            if exam is not None:
+                view.assessment, view.backend, view.note = exam["assessment"], exam["backend"], exam["note"]
+            else:  # the question was closed in this run: read the turn's record
+                self._latest_assessed_turn(session_id, view)
+        return view
 
-    def _latest_assessed_turn(self, session_id: str) -> dict[str, Any] | None:
+    def _latest_assessed_turn(self, session_id: str, view: TurnView) -> None:
         for turn in reversed(self.transcripts.turns(session_id)):
             if turn["assessment"] is not None:
-                return {"assessment": turn["assessment"], "backend": turn["backend"], "note": turn["backend_note"]}
-        return None
+                view.assessment, view.backend, view.note = turn["assessment"], turn["backend"], turn["backend_note"]
+                return
 
     def start(
         self,
@@ -141,10 +144,10 @@ class Interviewer:
         if difficulty is not None and difficulty not in (1, 2, 3):
             raise UsageError(f"difficulty must be 1, 2 or 3, got {difficulty}")
         session_id = session_id or new_session_id()
-        payload = {
+        payload: InterviewState = {
             "session_id": session_id,
             "user": check_user(user),
-            "role": check_role(role),
+            "role": parse_role(role),
             "question_count": questions,
             "seed": seed,
             "difficulty": difficulty,
@@ -166,16 +169,22 @@ class Interviewer:
         return self._view(session_id, before)
 
     def send(self, session_id: str, text: str, on_text: OnText | None = None) -> TurnView:
-        """Handle the candidate's message; ``on_text`` receives the model's reply as it streams."""
+        """Handle the candidate's answer; ``on_text`` receives the model's reply as it streams."""
+        return self._turn(session_id, {"incoming": text, "command": None}, on_text)
+
+    def command(self, session_id: str, command: Command) -> TurnView:
+        """Skip the current question or end the interview (with its report)."""
+        return self._turn(session_id, {"incoming": None, "command": command}, None)
+
+    def _turn(self, session_id: str, payload: InterviewState, on_text: OnText | None) -> TurnView:
         with self._lock(session_id):
             state = self.graph.get_state(self._config(session_id))
             if not state.values.get("plan"):
                 raise UsageError(f"no session {session_id!r}")
             if state.next:  # a crash left a run half done: finish it first
                 self._finish_pending(session_id)
-                return self._run(session_id, {"incoming": text}, on_text)
-            messages = state.values.get("messages", [])
-            return self._run(session_id, {"incoming": text}, on_text, int(messages[-1]["n"]) if messages else -1)
+                return self._run(session_id, payload, on_text)
+            return self._run(session_id, payload, on_text, self._last_message_number(session_id))
 
     def exists(self, session_id: str) -> bool:
         return bool(self.graph.get_state(self._config(session_id)).values.get("plan"))
@@ -192,8 +201,8 @@ class Interviewer:
     def latest_unfinished(self, user: str) -> str | None:
         for session in self.transcripts.sessions(user=user, status="active"):
             if self.exists(session["id"]):
-                return str(session["id"])
+                return session["id"]
         return None
 
-    def state(self, session_id: str) -> dict[str, Any]:
-        return dict(self.graph.get_state(self._config(session_id)).values)
+    def state(self, session_id: str) -> InterviewState:
+        return self._values(session_id)

@@ -7,7 +7,7 @@ again after a crash leaves the same result behind.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Literal
 
 from langgraph.runtime import Runtime
 
@@ -18,16 +18,37 @@ from agent.interview.context import InterviewContext
 from agent.interview.planner import plan_session as make_plan
 from agent.interview.report import build_report, excerpt
 from agent.interview.state import InterviewState
+from agent.records import (
+    AssessmentRecord,
+    Backend,
+    CallUsage,
+    ChatMessage,
+    EarlierQuestion,
+    ExamRecord,
+    HistoryLine,
+    MessageKind,
+    PlannedQuestion,
+    QuestionResult,
+    SessionUsage,
+)
 from knowledge.taxonomy import ROLE_TITLES, TOPIC_TITLES
 
 HISTORY_MESSAGES = 8
 
 
-def _say(content: str, kind: str) -> dict[str, Any]:
+# A node returns a partial state update (InterviewState is total=False).
+Update = InterviewState
+
+
+def _say(content: str, kind: MessageKind) -> ChatMessage:
     return {"role": "assistant", "content": content, "kind": kind}
 
 
-def _opening(ctx: InterviewContext, state: InterviewState, plan: list[dict[str, Any]]) -> str:
+def _heard(content: str, kind: Literal["answer", "skip", "end"]) -> ChatMessage:
+    return {"role": "user", "content": content, "kind": kind}
+
+
+def _opening(ctx: InterviewContext, state: InterviewState, plan: list[PlannedQuestion]) -> str:
     track = ROLE_TITLES[state["role"]]
     revisits = [p for p in plan if p["reason"] == "revisit"]
     if not revisits:
@@ -45,12 +66,11 @@ def _opening(ctx: InterviewContext, state: InterviewState, plan: list[dict[str, 
     return prompts.render("opening_returning", track=track, count=len(plan), areas=areas, reasons="; ".join(reasons))
 
 
-def plan_session(state: InterviewState, runtime: Runtime[InterviewContext]) -> dict[str, Any]:
+def plan_session(state: InterviewState, runtime: Runtime[InterviewContext]) -> Update:
     ctx = runtime.context
     user, role = state["user"], state["role"]
-    plan = [
-        p.as_dict()
-        for p in make_plan(
+    plan = list(
+        make_plan(
             ctx.bank,
             role,
             state["question_count"],
@@ -59,7 +79,7 @@ def plan_session(state: InterviewState, runtime: Runtime[InterviewContext]) -> d
             seed=state.get("seed"),
             difficulty=state.get("difficulty"),
         )
-    ]
+    )
     ctx.transcripts.create_session(state["session_id"], user, role, len(plan), plan)
     return {
         "plan": plan,
@@ -72,7 +92,7 @@ def plan_session(state: InterviewState, runtime: Runtime[InterviewContext]) -> d
     }
 
 
-def ask_question(state: InterviewState, runtime: Runtime[InterviewContext]) -> dict[str, Any]:
+def ask_question(state: InterviewState, runtime: Runtime[InterviewContext]) -> Update:
     ctx = runtime.context
     index = state["index"] + 1
     planned = state["plan"][index]
@@ -93,27 +113,29 @@ def ask_question(state: InterviewState, runtime: Runtime[InterviewContext]) -> d
     }
 
 
-def record_answer(state: InterviewState, runtime: Runtime[InterviewContext]) -> dict[str, Any]:
+def record_answer(state: InterviewState, runtime: Runtime[InterviewContext]) -> Update:
     answer = state.get("incoming") or ""
     runtime.context.transcripts.record_answer(state["session_id"], state["seq"], answer)
     return {
         "incoming": None,
         "thread_answers": [*state.get("thread_answers", []), answer],
-        "messages": [{"role": "user", "content": answer, "kind": "answer"}],
+        "messages": [_heard(answer, "answer")],
     }
 
 
-def assess_answer(state: InterviewState, runtime: Runtime[InterviewContext]) -> dict[str, Any]:
+def assess_answer(state: InterviewState, runtime: Runtime[InterviewContext]) -> Update:
     ctx = runtime.context
     question = ctx.bank.get(state["plan"][state["index"]]["question_id"])
     answers = state.get("thread_answers", [])
-    history = tuple({"role": m["role"], "content": m["content"]} for m in state.get("messages", [])[-HISTORY_MESSAGES:])
+    history = tuple(
+        HistoryLine(role=m["role"], content=m["content"]) for m in state.get("messages", [])[-HISTORY_MESSAGES:]
+    )
     earlier = tuple(
-        {
-            "topic": r["topic"],
-            "score": r["score"],
-            "missed": [ctx.bank.get(r["question_id"]).key_point(k).point for k in r.get("missed_ids", [])],
-        }
+        EarlierQuestion(
+            topic=r["topic"],
+            score=r["score"],
+            missed=[ctx.bank.get(r["question_id"]).key_point(k).point for k in r["missed_ids"]],
+        )
         for r in state.get("results", [])
     )
     answer, answer_chars = join_thread(answers)
@@ -134,18 +156,18 @@ def assess_answer(state: InterviewState, runtime: Runtime[InterviewContext]) -> 
         on_text=_stream_writer(runtime),
     )
     result = ctx.examiner.examine(request)
-    assessment = result.assessment.model_dump(mode="json")
+    assessment = result.assessment.record()
     ctx.transcripts.record_assessment(
         state["session_id"], state["seq"], assessment, result.backend, result.note, result.usage
     )
-    messages = []
+    messages: list[ChatMessage] = []
     if result.note:
         messages.append(_say(result.note, "note"))
     summary = _summary(assessment)
     messages.append(
         _say(prompts.render("feedback_line", score=f"{assessment['score']:g}", summary=summary), "feedback")
     )
-    exam = {"assessment": assessment, "backend": result.backend, "note": result.note, "probe_id": result.probe_id}
+    exam = ExamRecord(assessment=assessment, backend=result.backend, note=result.note, probe_id=result.probe_id)
     return {
         "last_exam": exam,
         "messages": messages,
@@ -153,18 +175,24 @@ def assess_answer(state: InterviewState, runtime: Runtime[InterviewContext]) -> 
     }
 
 
-def _add_usage(total: dict[str, Any] | None, backend: str, usage: dict[str, Any] | None) -> dict[str, Any]:
+def _add_usage(total: SessionUsage | None, backend: Backend, usage: CallUsage | None) -> SessionUsage:
     """Running token and cost totals of the session (LLM calls only cost anything)."""
-    out = dict(
-        total
-        or {"input_tokens": 0, "output_tokens": 0, "requests": 0, "cost_usd": None, "llm_turns": 0, "offline_turns": 0}
+    out: SessionUsage = (
+        SessionUsage(**total)
+        if total
+        else SessionUsage(input_tokens=0, output_tokens=0, requests=0, cost_usd=None, llm_turns=0, offline_turns=0)
     )
-    out["llm_turns" if backend == "llm" else "offline_turns"] += 1
+    if backend == "llm":
+        out["llm_turns"] += 1
+    else:
+        out["offline_turns"] += 1
     if usage:
-        for key in ("input_tokens", "output_tokens", "requests"):
-            out[key] += int(usage.get(key, 0))
-        if usage.get("cost_usd") is not None:
-            out["cost_usd"] = round((out["cost_usd"] or 0.0) + float(usage["cost_usd"]), 6)
+        out["input_tokens"] += usage.get("input_tokens", 0)
+        out["output_tokens"] += usage.get("output_tokens", 0)
+        out["requests"] += usage.get("requests", 0)
+        cost = usage.get("cost_usd")
+        if cost is not None:
+            out["cost_usd"] = round((out["cost_usd"] or 0.0) + cost, 6)
         if usage.get("model"):
             out["model"] = usage["model"]
     return out
@@ -178,14 +206,15 @@ def _stream_writer(runtime: Runtime[InterviewContext]) -> Callable[[str], None] 
     return lambda text: writer({"text": text})
 
 
-def _summary(assessment: dict[str, Any]) -> str:
+def _summary(assessment: AssessmentRecord) -> str:
     """The critique without its first sentence (the score, already in the feedback line)."""
-    critique: str = assessment["critique"]
+    critique = assessment["critique"]
     return critique.split(". ", 1)[1] if ". " in critique else critique
 
 
-def ask_follow_up(state: InterviewState, runtime: Runtime[InterviewContext]) -> dict[str, Any]:
-    exam = state["last_exam"] or {}
+def ask_follow_up(state: InterviewState, runtime: Runtime[InterviewContext]) -> Update:
+    exam = state["last_exam"]
+    assert exam is not None and exam["assessment"]["follow_up"], "routed here only with a follow-up to ask"
     text = exam["assessment"]["follow_up"]
     planned = state["plan"][state["index"]]
     seq = state["seq"] + 1
@@ -196,74 +225,89 @@ def ask_follow_up(state: InterviewState, runtime: Runtime[InterviewContext]) -> 
         "seq": seq,
         "prompt_kind": "follow_up",
         "follow_ups": state.get("follow_ups", 0) + 1,
-        "asked_probes": [*state.get("asked_probes", []), exam.get("probe_id") or text],
+        "asked_probes": [*state.get("asked_probes", []), exam["probe_id"] or text],
         "messages": [_say(text, "follow_up")],
     }
 
 
-def close_question(state: InterviewState, runtime: Runtime[InterviewContext]) -> dict[str, Any]:
+def close_question(state: InterviewState, runtime: Runtime[InterviewContext]) -> Update:
     ctx = runtime.context
     planned = state["plan"][state["index"]]
     exam = state.get("last_exam")
     question = ctx.bank.get(planned["question_id"])
     # Compact: the full assessment is in the transcript store; the state keeps what the
     # report and the next prompts need.
-    result: dict[str, Any] = {"question_id": question.id, "topic": question.topic, "skipped": exam is None}
     if exam is None:  # skipped before any answer
-        score = 0.0
-        missed, covered = [kp.id for kp in question.key_points], list[str]()
-        result.update(score=score, dimensions={}, missed_ids=missed, covered_ids=covered, excerpt="")
+        result = QuestionResult(
+            question_id=question.id,
+            topic=question.topic,
+            skipped=True,
+            score=0.0,
+            dimensions={},
+            missed_ids=[kp.id for kp in question.key_points],
+            covered_ids=[],
+            excerpt="",
+        )
     else:
         assessment = exam["assessment"]
-        score = float(assessment["score"])
-        missed, covered = assessment["missed_ids"], assessment["covered_ids"]
-        result.update(
-            score=score,
+        answers = state.get("thread_answers", [])
+        result = QuestionResult(
+            question_id=question.id,
+            topic=question.topic,
+            skipped=False,
+            score=float(assessment["score"]),
             dimensions=assessment["dimensions"],
-            missed_ids=missed,
-            covered_ids=covered,
-            excerpt=excerpt("\n\n".join(state.get("thread_answers", []))),
-            words=sum(len(a.split()) for a in state.get("thread_answers", [])),
-            backend=exam.get("backend"),
-            note=exam.get("note"),
+            missed_ids=assessment["missed_ids"],
+            covered_ids=assessment["covered_ids"],
+            excerpt=excerpt("\n\n".join(answers)),
+            words=sum(len(a.split()) for a in answers),
+            backend=exam["backend"],
+            note=exam["note"],
         )
-    ctx.memory.record_question(state["user"], state["session_id"], question, score, missed, covered)
+    ctx.memory.record_question(
+        state["user"], state["session_id"], question, result["score"], result["missed_ids"], result["covered_ids"]
+    )
     return {"results": [*state.get("results", []), result], "last_exam": None, "thread_answers": []}
 
 
-def skip_question(state: InterviewState, runtime: Runtime[InterviewContext]) -> dict[str, Any]:
+def skip_question(state: InterviewState, runtime: Runtime[InterviewContext]) -> Update:
     planned = state["plan"][state["index"]]
     runtime.context.transcripts.record_answer(state["session_id"], state["seq"], "/skip")
     text = prompts.render("skipped", topic=TOPIC_TITLES[planned["topic"]])
     return {
         "incoming": None,
-        "messages": [{"role": "user", "content": "/skip", "kind": "skip"}, _say(text, "note")],
+        "command": None,
+        "messages": [_heard("/skip", "skip"), _say(text, "note")],
     }
 
 
-def end_early(state: InterviewState, runtime: Runtime[InterviewContext]) -> dict[str, Any]:
+def end_early(state: InterviewState, runtime: Runtime[InterviewContext]) -> Update:
     return {
         "incoming": None,
+        "command": None,
         "ending": True,
-        "messages": [{"role": "user", "content": "/end", "kind": "end"}, _say(prompts.render("ended_early"), "note")],
+        "messages": [_heard("/end", "end"), _say(prompts.render("ended_early"), "note")],
     }
 
 
-def wrap_up(state: InterviewState, runtime: Runtime[InterviewContext]) -> dict[str, Any]:
+def wrap_up(state: InterviewState, runtime: Runtime[InterviewContext]) -> Update:
     ctx = runtime.context
     report = build_report(state.get("results", []), state["plan"], ctx.bank)
-    report["usage"] = state.get("usage") or {}
+    usage = state.get("usage")
+    if usage:
+        report["usage"] = usage
     ctx.transcripts.complete(state["session_id"], report)
     answered = sum(1 for r in report["questions"] if not r["skipped"])
     text = prompts.render(
         "wrap_up",
         overall=f"{report['overall']:g}",
         answered=answered,
-        strengths=", ".join(TOPIC_TITLES[t] for t in report["strengths"]) or "none yet",
-        weak_areas=", ".join(TOPIC_TITLES[w["topic"]] for w in report["weak_areas"]) or "nothing major",
+        strengths=", ".join(TOPIC_TITLES[t] for t in report["strengths"]) or prompts.render("report_no_strengths"),
+        weak_areas=", ".join(TOPIC_TITLES[w["topic"]] for w in report["weak_areas"])
+        or prompts.render("report_no_weak_areas"),
     )
     return {"report": report, "done": True, "messages": [_say(text, "report")]}
 
 
-def session_over(state: InterviewState, runtime: Runtime[InterviewContext]) -> dict[str, Any]:
-    return {"incoming": None, "messages": [_say(prompts.render("session_over"), "note")]}
+def session_over(state: InterviewState, runtime: Runtime[InterviewContext]) -> Update:
+    return {"incoming": None, "command": None, "messages": [_say(prompts.render("session_over"), "note")]}

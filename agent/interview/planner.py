@@ -9,39 +9,28 @@ asked again while others are available.
 from __future__ import annotations
 
 import random
-from dataclasses import asdict, dataclass
-from typing import Any
 
+from agent.records import PlannedQuestion
 from agent.store.memory import WeakArea
 from knowledge.question_bank import Question, QuestionBank
+from knowledge.taxonomy import Role, Topic
 
 
-@dataclass(frozen=True)
-class PlannedQuestion:
-    question_id: str
-    topic: str
-    reason: str  # "revisit" or "new"
-    detail: str = ""
-
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-
-def _fit(question: Question, role: str, difficulty: int | None) -> float:
-    weight = question.roles[role]  # type: ignore[index]
+def _fit(question: Question, role: Role, difficulty: int | None) -> float:
+    weight = question.roles[role]
     if difficulty is not None:
         weight *= 1.0 / (1 + abs(question.difficulty - difficulty))
     return weight
 
 
-def _pick(candidates: list[Question], role: str, difficulty: int | None, rng: random.Random) -> Question:
+def _pick(candidates: list[Question], role: Role, difficulty: int | None, rng: random.Random) -> Question:
     weights = [max(_fit(q, role, difficulty), 1e-6) for q in candidates]
     return rng.choices(candidates, weights=weights, k=1)[0]
 
 
 def plan_session(
     bank: QuestionBank,
-    role: str,
+    role: Role,
     count: int,
     weak_areas: list[WeakArea],
     recent: set[str],
@@ -49,7 +38,7 @@ def plan_session(
     difficulty: int | None = None,
 ) -> list[PlannedQuestion]:
     rng = random.Random(seed)
-    pool = [q for q in bank.questions if q.roles[role] > 0]  # type: ignore[index]
+    pool = [q for q in bank.questions if q.roles[role] > 0]
     if difficulty is not None:
         # A chosen difficulty is honoured while the bank has enough of it, then relaxed.
         exact = [q for q in pool if q.difficulty == difficulty]
@@ -65,9 +54,13 @@ def plan_session(
             continue
         question = _pick(fresh, role, difficulty, rng)
         used.add(question.id)
-        plan.append(PlannedQuestion(question.id, question.topic, "revisit", f"mastery {area.mastery:.1f}/10"))
+        plan.append(
+            PlannedQuestion(
+                question_id=question.id, topic=question.topic, reason="revisit", detail=f"mastery {area.mastery:.1f}/10"
+            )
+        )
 
-    topics_done = {p.topic for p in plan}
+    topics_done: set[Topic] = {p["topic"] for p in plan}
     new: list[Question] = []
     while len(plan) + len(new) < count:
         open_topics = sorted({q.topic for q in pool if q.id not in used} - topics_done)
@@ -86,5 +79,5 @@ def plan_session(
         new.append(question)
     if difficulty is None:
         new.sort(key=lambda q: q.difficulty)  # warm up: easiest new questions first
-    plan.extend(PlannedQuestion(q.id, q.topic, "new") for q in new)
+    plan.extend(PlannedQuestion(question_id=q.id, topic=q.topic, reason="new", detail="") for q in new)
     return plan[:count]

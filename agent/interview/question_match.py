@@ -8,19 +8,17 @@ retrieved for the question, so the answer is still judged against the guide.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
 from agent import prompts
 from agent.examiner.answer_text import split_sentences
-from knowledge.lexical import STOPWORDS, TOKEN, tokenize
+from knowledge.lexical import STOPWORDS, TOKEN, Embed, tokenize
 from knowledge.question_bank import KeyPoint, Probe, Question, QuestionBank
 from knowledge.retrieval import HybridRetriever
 from knowledge.taxonomy import SECTION_TOPICS
 
-Embed = Callable[[list[str]], np.ndarray]
 # A bank question matches when word overlap plus embedding similarity is high, or when it
 # is clearly ahead of every other question and shares some words (calibrated by hand on
 # paraphrases of bank questions and on unrelated questions).
@@ -100,16 +98,14 @@ class QuestionMatcher:
         digest = hashlib.sha1(text.encode()).hexdigest()[:8]
         return Question(
             id=f"adhoc-{digest}",
-            topic=topic,  # type: ignore[arg-type]
+            topic=topic,
             roles={"ml_engineer": 1.0, "researcher": 1.0, "data_scientist": 1.0, "product": 1.0},
             difficulty=2,
             question=text if len(text) >= 15 else f"{text} (explain)".ljust(15),
             key_points=points[:6] if len(points) >= 3 else [*points, *_filler(3 - len(points))],
             probes=[
-                Probe(
-                    kind="tradeoffs", text="What would you give up with that approach, and when would you not use it?"
-                ),
-                Probe(kind="measurement", text="How would you measure whether it worked?"),
+                Probe(kind="tradeoffs", text=prompts.render("adhoc_probe_tradeoffs")),
+                Probe(kind="measurement", text=prompts.render("adhoc_probe_measurement")),
             ],
             model_answer=[kp.point for kp in points] or ["Define it.", "Explain it.", "Measure it."],
         )

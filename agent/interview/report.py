@@ -5,10 +5,24 @@ from __future__ import annotations
 
 from collections import defaultdict
 from statistics import mean
-from typing import Any
 
-from agent.examiner.models import DIMENSIONS, WEAK_BELOW
+from agent.examiner.models import WEAK_BELOW
+from agent.records import (
+    DIMENSIONS,
+    Highlight,
+    Highlights,
+    LongAnswer,
+    Pace,
+    PlannedQuestion,
+    QuestionResult,
+    Report,
+    ReportQuestion,
+    StudyItem,
+    ThinAnswer,
+    WeakTopic,
+)
 from knowledge.question_bank import QuestionBank
+from knowledge.taxonomy import Topic
 
 STRONG_FROM = 7.5
 EXCERPT_CHARS = 160
@@ -27,24 +41,28 @@ def excerpt(text: str) -> str:
     return text if len(text) <= EXCERPT_CHARS else text[: EXCERPT_CHARS - 1].rstrip() + "…"
 
 
-def build_report(results: list[dict[str, Any]], plan: list[dict[str, Any]], bank: QuestionBank) -> dict[str, Any]:
-    questions = []
+def _highlight(q: ReportQuestion) -> Highlight:
+    return Highlight(question_id=q["question_id"], topic=q["topic"], score=q["score"], excerpt=q["excerpt"])
+
+
+def build_report(results: list[QuestionResult], plan: list[PlannedQuestion], bank: QuestionBank) -> Report:
+    questions: list[ReportQuestion] = []
     for result in results:
         question = bank.get(result["question_id"])
         questions.append(
-            {
-                "question_id": question.id,
-                "topic": question.topic,
-                "question": question.question,
-                "score": float(result["score"]),
-                "skipped": bool(result["skipped"]),
-                "dimensions": result.get("dimensions", {}),
-                "missed_ids": result.get("missed_ids", [kp.id for kp in question.key_points]),
-                "excerpt": result.get("excerpt", ""),
-                "words": int(result.get("words", 0)),
-            }
+            ReportQuestion(
+                question_id=question.id,
+                topic=question.topic,
+                question=question.question,
+                score=float(result["score"]),
+                skipped=result["skipped"],
+                dimensions=result["dimensions"],
+                missed_ids=result["missed_ids"],
+                excerpt=result["excerpt"],
+                words=result.get("words", 0),
+            )
         )
-    by_topic_scores: dict[str, list[float]] = defaultdict(list)
+    by_topic_scores: dict[Topic, list[float]] = defaultdict(list)
     for q in questions:
         by_topic_scores[q["topic"]].append(q["score"])
     by_topic = {t: round(mean(s), 1) for t, s in by_topic_scores.items()}
@@ -53,8 +71,8 @@ def build_report(results: list[dict[str, Any]], plan: list[dict[str, Any]], bank
         d: round(mean(q["dimensions"].get(d, 0) for q in answered), 1) if answered else 0.0 for d in DIMENSIONS
     }
     weak_topics = sorted((t for t, s in by_topic.items() if s < WEAK_BELOW), key=lambda t: by_topic[t])
-    weak_areas = []
-    study_plan = []
+    weak_areas: list[WeakTopic] = []
+    study_plan: list[StudyItem] = []
     for topic in weak_topics:
         missed = [
             bank.get(q["question_id"]).key_point(kp_id)
@@ -62,37 +80,33 @@ def build_report(results: list[dict[str, Any]], plan: list[dict[str, Any]], bank
             if q["topic"] == topic
             for kp_id in q["missed_ids"]
         ]
-        weak_areas.append({"topic": topic, "score": by_topic[topic], "missed": [kp.point for kp in missed]})
-        study_plan.append({"topic": topic, "sections": list(dict.fromkeys(kp.section for kp in missed))})
-    highlights = {}
+        weak_areas.append(WeakTopic(topic=topic, score=by_topic[topic], missed=[kp.point for kp in missed]))
+        study_plan.append(StudyItem(topic=topic, sections=list(dict.fromkeys(kp.section for kp in missed))))
+    highlights = Highlights()
     if answered:
-        best = max(answered, key=lambda q: q["score"])
-        worst = min(answered, key=lambda q: q["score"])
-        highlights = {
-            "best": {k: best[k] for k in ("question_id", "topic", "score", "excerpt")},
-            "weakest": {k: worst[k] for k in ("question_id", "topic", "score", "excerpt")},
-        }
-    pace = {
-        "long": [
-            {"question_id": q["question_id"], "topic": q["topic"], "minutes": speaking_minutes(q["words"])}
+        highlights["best"] = _highlight(max(answered, key=lambda q: q["score"]))
+        highlights["weakest"] = _highlight(min(answered, key=lambda q: q["score"]))
+    pace = Pace(
+        long=[
+            LongAnswer(question_id=q["question_id"], topic=q["topic"], minutes=speaking_minutes(q["words"]))
             for q in answered
             if speaking_minutes(q["words"]) > LONG_MINUTES
         ],
-        "thin": [
-            {"question_id": q["question_id"], "topic": q["topic"], "words": q["words"]}
+        thin=[
+            ThinAnswer(question_id=q["question_id"], topic=q["topic"], words=q["words"])
             for q in answered
             if q["words"] < THIN_WORDS
         ],
-    }
-    return {
-        "pace": pace,
-        "overall": round(mean(q["score"] for q in questions), 1) if questions else 0.0,
-        "by_topic": by_topic,
-        "dimensions": dimensions,
-        "strengths": [t for t, s in by_topic.items() if s >= STRONG_FROM],
-        "weak_areas": weak_areas,
-        "study_plan": study_plan,
-        "questions": questions,
-        "highlights": highlights,
-        "planned": len(plan),
-    }
+    )
+    return Report(
+        pace=pace,
+        overall=round(mean(q["score"] for q in questions), 1) if questions else 0.0,
+        by_topic=by_topic,
+        dimensions=dimensions,
+        strengths=[t for t, s in by_topic.items() if s >= STRONG_FROM],
+        weak_areas=weak_areas,
+        study_plan=study_plan,
+        questions=questions,
+        highlights=highlights,
+        planned=len(plan),
+    )

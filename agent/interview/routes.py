@@ -7,9 +7,6 @@ from typing import Literal
 from agent.examiner.seam import MAX_FOLLOW_UPS
 from agent.interview.state import InterviewState
 
-SKIP = "/skip"
-END = "/end"
-
 
 def route_turn(
     state: InterviewState,
@@ -19,17 +16,17 @@ def route_turn(
         return "plan_session"
     if state.get("done"):
         return "session_over"
-    command = (state.get("incoming") or "").strip().lower()
-    if command == END:
+    command = state.get("command")
+    if command == "end":
         return "end_early"
-    if command == SKIP:
+    if command == "skip":
         return "skip_question"
     return "record_answer"
 
 
 def route_after_assessment(state: InterviewState) -> Literal["ask_follow_up", "close_question"]:
-    exam = state.get("last_exam") or {}
-    wants_more = bool(exam.get("assessment", {}).get("follow_up"))
+    exam = state.get("last_exam")
+    wants_more = exam is not None and bool(exam["assessment"]["follow_up"])
     if wants_more and state.get("follow_ups", 0) < MAX_FOLLOW_UPS:
         return "ask_follow_up"
     return "close_question"

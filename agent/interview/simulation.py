@@ -9,19 +9,19 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TypedDict
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from agent.interview.interviewer import Interviewer
-from agent.store.export import session_json
+from agent.records import Backend, Report
+from agent.store.export import ExportedTurn, session_json
 from knowledge.errors import UsageError
-from knowledge.taxonomy import TOPICS
+from knowledge.taxonomy import TOPICS, Role
 from knowledge.yaml_files import load_yaml
 
 OUT_OF_FOLLOW_UPS = "I don't know."
-REPORT_KEYS = ("overall", "by_topic", "dimensions", "weak_areas", "study_plan", "strengths", "highlights", "usage")
 
 
 class ScriptedAnswer(BaseModel):
@@ -69,11 +69,11 @@ def _reply(script: dict[str, ScriptedAnswer], topic: str, kind: str, follow_up_i
 def simulate(
     interviewer: Interviewer,
     user: str,
-    role: str,
+    role: Role,
     script: dict[str, ScriptedAnswer],
     questions: int = 5,
     seed: int | None = None,
-) -> dict[str, Any]:
+) -> SimulationResult:
     view = interviewer.start(user, role, questions, seed=seed)
     follow_up_index = 0
     while not view.done:
@@ -88,39 +88,26 @@ def simulate(
     return simulation_result(interviewer, view.session_id)
 
 
-def simulation_result(interviewer: Interviewer, session_id: str) -> dict[str, Any]:
+class SimulationResult(TypedDict):
+    """What ``simulate --json`` prints: the turns and the report of the session."""
+
+    session_id: str
+    user: str
+    role: Role
+    backend: Backend
+    turns: list[ExportedTurn]
+    report: Report | None
+
+
+def simulation_result(interviewer: Interviewer, session_id: str) -> SimulationResult:
     data = session_json(interviewer.transcripts, session_id)
-    turns = [
-        {
-            "kind": t["kind"],
-            "topic": t["topic"],
-            "question_id": t["question_id"],
-            "question": t["question"],
-            "answer": t["answer"],
-            "backend": t["backend"],
-            "assessment": t["assessment"],
-        }
-        for t in data["turns"]
-    ]
+    turns = data["turns"]
     backends = {t["backend"] for t in turns if t["backend"]}
-    report = dict(data["report"] or {})
-    return {
-        "session_id": data["session_id"],
-        "user": data["user"],
-        "role": data["role"],
-        "backend": "llm" if "llm" in backends else "offline",
-        "turns": turns,
-        "report": {
-            key: report.get(key)
-            for key in (
-                "overall",
-                "by_topic",
-                "dimensions",
-                "weak_areas",
-                "study_plan",
-                "strengths",
-                "highlights",
-                "usage",
-            )
-        },
-    }
+    return SimulationResult(
+        session_id=data["session_id"],
+        user=data["user"],
+        role=data["role"],
+        backend="llm" if "llm" in backends else "offline",
+        turns=turns,
+        report=data["report"],
+    )

@@ -2,20 +2,32 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, TypedDict
+from typing import Annotated, TypedDict
+
+from agent.records import (
+    ChatMessage,
+    Command,
+    ExamRecord,
+    PlannedQuestion,
+    PromptKind,
+    QuestionResult,
+    Report,
+    SessionUsage,
+)
+from knowledge.taxonomy import Role
 
 RECENT_MESSAGES = 16
 
 
-def keep_recent(left: list[dict[str, Any]], right: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def keep_recent(left: list[ChatMessage], right: list[ChatMessage]) -> list[ChatMessage]:
     """Append new chat messages, numbering them, and keep only the most recent ones.
 
     Checkpoints store the state after every step, so an ever-growing chat would make them
     grow with the square of the session's length; the full record is in the transcript
     store. The numbers let a caller pick out the messages a run added.
     """
-    start = (left[-1]["n"] + 1) if left else 0
-    numbered = [{**message, "n": start + i} for i, message in enumerate(right)]
+    start = (left[-1].get("n", -1) + 1) if left else 0
+    numbered: list[ChatMessage] = [{**message, "n": start + i} for i, message in enumerate(right)]
     return (left + numbered)[-RECENT_MESSAGES:]
 
 
@@ -23,23 +35,24 @@ class InterviewState(TypedDict, total=False):
     # Set once by the first run of a session.
     session_id: str
     user: str
-    role: str
+    role: Role
     question_count: int
     seed: int | None
     difficulty: int | None
-    plan: list[dict[str, Any]]  # PlannedQuestion.as_dict() items
+    plan: list[PlannedQuestion]
     # Where the interview stands.
     index: int  # position in ``plan`` of the question being discussed
     seq: int  # transcript turn number of the prompt now awaiting an answer
-    prompt_kind: str  # "question" or "follow_up"
+    prompt_kind: PromptKind
     incoming: str | None  # the candidate's message for this run
+    command: Command | None  # or the command they gave instead
     thread_answers: list[str]  # everything said about the current question
     follow_ups: int
     asked_probes: list[str]
-    last_exam: dict[str, Any] | None  # {"assessment", "backend", "note", "probe_id"}
-    results: list[dict[str, Any]]  # one per closed question
-    messages: Annotated[list[dict[str, Any]], keep_recent]  # the latest chat messages, numbered
-    usage: dict[str, Any]  # running token/cost totals
-    report: dict[str, Any] | None
+    last_exam: ExamRecord | None
+    results: list[QuestionResult]  # one per closed question
+    messages: Annotated[list[ChatMessage], keep_recent]  # the latest chat messages, numbered
+    usage: SessionUsage  # running token/cost totals
+    report: Report | None
     ending: bool  # the candidate asked to end early
     done: bool

@@ -2,40 +2,66 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Literal, TypedDict
 
+from agent.records import AssessmentRecord, Backend, PromptKind, Report
 from agent.store.transcripts import TranscriptStore
-from knowledge.taxonomy import ROLE_TITLES, TOPIC_TITLES
+from knowledge.taxonomy import ROLE_TITLES, Role, Topic, topic_title
 
 
-def session_json(store: TranscriptStore, session_id: str) -> dict[str, Any]:
+class ExportedTurn(TypedDict):
+    seq: int
+    kind: PromptKind
+    topic: Topic
+    question_id: str | None
+    question: str
+    answer: str | None
+    assessment: AssessmentRecord | None
+    backend: Backend | None
+    backend_note: str | None
+    asked_at: str
+    answered_at: str | None
+
+
+class ExportedSession(TypedDict):
+    session_id: str
+    user: str
+    role: Role
+    status: Literal["active", "completed"]
+    created_at: str
+    backend: Backend
+    turns: list[ExportedTurn]
+    report: Report | None
+
+
+def session_json(store: TranscriptStore, session_id: str) -> ExportedSession:
     session = store.session(session_id)
     turns = [
-        {
-            "seq": t["seq"],
-            "kind": t["kind"],
-            "topic": t["topic"],
-            "question_id": t["question_id"],
-            "question": t["prompt"],
-            "answer": t["answer"],
-            "assessment": t["assessment"],
-            "backend": t["backend"],
-            "backend_note": t["backend_note"],
-            "asked_at": t["asked_at"],
-            "answered_at": t["answered_at"],
-        }
+        ExportedTurn(
+            seq=t["seq"],
+            kind=t["kind"],
+            topic=t["topic"],
+            question_id=t["question_id"],
+            question=t["prompt"],
+            answer=t["answer"],
+            assessment=t["assessment"],
+            backend=t["backend"],
+            backend_note=t["backend_note"],
+            asked_at=t["asked_at"],
+            answered_at=t["answered_at"],
+        )
         for t in store.turns(session_id)
     ]
-    return {
-        "session_id": session["id"],
-        "user": session["user"],
-        "role": session["role"],
-        "status": session["status"],
-        "created_at": session["created_at"],
-        "backend": session["backend"],
-        "turns": turns,
-        "report": session["report"],
-    }
+    return ExportedSession(
+        session_id=session["id"],
+        user=session["user"],
+        role=session["role"],
+        status=session["status"],
+        created_at=session["created_at"],
+        backend=session["backend"],
+        turns=turns,
+        report=session["report"],
+    )
 
 
 def _quote_block(text: str) -> str:
@@ -48,14 +74,14 @@ def session_markdown(store: TranscriptStore, session_id: str) -> str:
         f"# Mock interview {data['session_id']}",
         "",
         f"- Candidate: {data['user']}",
-        f"- Track: {ROLE_TITLES.get(data['role'], data['role'])}",
+        f"- Track: {ROLE_TITLES[data['role']]}",
         f"- Started: {data['created_at']}",
         f"- Status: {data['status']}",
         "",
     ]
     for turn in data["turns"]:
         label = "Question" if turn["kind"] == "question" else "Follow-up"
-        out += [f"## {label} {turn['seq']}: {TOPIC_TITLES.get(turn['topic'], turn['topic'])}", "", turn["question"], ""]
+        out += [f"## {label} {turn['seq']}: {topic_title(turn['topic'])}", "", turn["question"], ""]
         if turn["answer"] is None:
             out += ["*Not answered.*", ""]
             continue
@@ -75,12 +101,12 @@ def session_markdown(store: TranscriptStore, session_id: str) -> str:
     report = data["report"]
     if report:
         out += ["## Report", "", f"Overall: **{report['overall']:g}/10**", "", "| topic | score |", "|---|---|"]
-        out += [f"| {TOPIC_TITLES.get(t, t)} | {s:g} |" for t, s in report["by_topic"].items()]
+        out += [f"| {topic_title(t)} | {s:g} |" for t, s in report["by_topic"].items()]
         out += ["", "| dimension | average (0–2) |", "|---|---|"]
         out += [f"| {d} | {v:g} |" for d, v in report["dimensions"].items()]
-        usage = report.get("usage") or {}
-        if usage.get("llm_turns"):
-            cost = usage.get("cost_usd")
+        usage = report.get("usage")
+        if usage and usage["llm_turns"]:
+            cost = usage["cost_usd"]
             cost_text = f", estimated cost ${cost:.4f}" if cost is not None else ""
             out += [
                 "",
@@ -90,6 +116,6 @@ def session_markdown(store: TranscriptStore, session_id: str) -> str:
         if report["weak_areas"]:
             out += ["", "### Study plan", ""]
             for item in report["study_plan"]:
-                out.append(f"- {TOPIC_TITLES.get(item['topic'], item['topic'])}: read " + "; ".join(item["sections"]))
+                out.append(f"- {topic_title(item['topic'])}: read " + "; ".join(item["sections"]))
         out.append("")
     return "\n".join(out)

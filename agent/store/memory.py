@@ -22,12 +22,13 @@ import logging
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from agent.examiner.models import WEAK_BELOW
 from agent.store.outbox import Outbox
 from knowledge.errors import QuestionBankError
 from knowledge.question_bank import Question, QuestionBank
+from knowledge.taxonomy import Topic, stored_topic
 from knowledge.vector_index import NamedEmbeddingFunction, open_collection
 
 if TYPE_CHECKING:
@@ -38,22 +39,32 @@ COLLECTION = "weak_areas"
 SMOOTHING = 0.5  # weight of the newest score in the moving average
 
 
+class WeakAreaRecord(TypedDict):
+    """A weak area as ``progress --json`` and ``weak-areas --json`` print it."""
+
+    topic: Topic
+    mastery: float
+    answered: int
+    missed_points: list[str]
+    sections: list[str]
+
+
 @dataclass(frozen=True)
 class WeakArea:
-    topic: str
+    topic: Topic
     mastery: float
     answered: int
     missed_points: list[str] = field(default_factory=list)
     sections: list[str] = field(default_factory=list)
 
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "topic": self.topic,
-            "mastery": round(self.mastery, 1),
-            "answered": self.answered,
-            "missed_points": self.missed_points,
-            "sections": self.sections,
-        }
+    def as_json(self) -> WeakAreaRecord:
+        return WeakAreaRecord(
+            topic=self.topic,
+            mastery=round(self.mastery, 1),
+            answered=self.answered,
+            missed_points=self.missed_points,
+            sections=self.sections,
+        )
 
 
 def _uid(user: str) -> str:
@@ -180,14 +191,16 @@ class WeakAreaMemory:
             }
         )
 
-    def _scores(self, user: str) -> list[tuple[float, str, float]]:
-        """(time, topic, score) of every closed question of ``user``, oldest first."""
+    def _scores(self, user: str) -> list[tuple[float, Topic, float]]:
+        """(time, topic, score) of every closed question of ``user``, oldest first (topics the
+        taxonomy no longer has are left out)."""
         self.outbox.flush()
-        return sorted((float(m["ts"]), str(m["topic"]), float(m["score"])) for _, _, m in self._get(user, "score"))
+        scores = [(float(m["ts"]), stored_topic(m["topic"]), float(m["score"])) for _, _, m in self._get(user, "score")]
+        return sorted((ts, topic, score) for ts, topic, score in scores if topic is not None)
 
-    def _mastery(self, scores: list[tuple[float, str, float]]) -> dict[str, tuple[float, int]]:
+    def _mastery(self, scores: list[tuple[float, Topic, float]]) -> dict[Topic, tuple[float, int]]:
         """topic → (moving average, answers)."""
-        out: dict[str, tuple[float, int]] = {}
+        out: dict[Topic, tuple[float, int]] = {}
         for _, topic, score in scores:
             if topic in out:
                 value, count = out[topic]
@@ -196,7 +209,7 @@ class WeakAreaMemory:
                 out[topic] = (score, 1)
         return out
 
-    def mastery(self, user: str) -> dict[str, float]:
+    def mastery(self, user: str) -> dict[Topic, float]:
         return {topic: value for topic, (value, _) in self._mastery(self._scores(user)).items()}
 
     def weak_areas(self, user: str) -> list[WeakArea]:
@@ -259,7 +272,3 @@ class WeakAreaMemory:
             return []
         got = self.collection.query(query_texts=[text], n_results=min(k, count), where=where)  # type: ignore[arg-type]
         return list((got["documents"] or [[]])[0])
-
-    def forget_user(self, user: str) -> None:
-        self.outbox.flush()
-        self.collection.delete(where={"user": user})

@@ -31,7 +31,6 @@ class Outbox:
         self._apply = apply
         self.idle_seconds = idle_seconds
         self._last_put = 0.0
-        self.last_error: str | None = None
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute(

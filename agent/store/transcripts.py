@@ -14,9 +14,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import cast
 
+from agent.records import AssessmentRecord, Backend, CallUsage, PlannedQuestion, PromptKind, Report, SessionRow, TurnRow
 from knowledge.errors import NotFound
+from knowledge.taxonomy import Role, Topic
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS sessions (
@@ -91,7 +93,9 @@ class TranscriptStore:
 
     # --- writes -----------------------------------------------------------------------
 
-    def create_session(self, session_id: str, user: str, role: str, questions: int, plan: list[dict[str, Any]]) -> None:
+    def create_session(
+        self, session_id: str, user: str, role: Role, questions: int, plan: list[PlannedQuestion]
+    ) -> None:
         stamp = now()
         with self._tx() as db:
             db.execute(
@@ -101,7 +105,7 @@ class TranscriptStore:
             )
 
     def record_prompt(
-        self, session_id: str, seq: int, kind: str, topic: str, question_id: str | None, prompt: str
+        self, session_id: str, seq: int, kind: PromptKind, topic: Topic, question_id: str | None, prompt: str
     ) -> None:
         with self._tx() as db:
             db.execute(
@@ -128,10 +132,10 @@ class TranscriptStore:
         self,
         session_id: str,
         seq: int,
-        assessment: dict[str, Any],
-        backend: str,
+        assessment: AssessmentRecord,
+        backend: Backend,
         note: str | None,
-        usage: dict[str, Any] | None = None,
+        usage: CallUsage | None = None,
     ) -> None:
         with self._tx() as db:
             db.execute(
@@ -143,15 +147,11 @@ class TranscriptStore:
                 db.execute("UPDATE sessions SET backend = 'llm' WHERE id = ?", (session_id,))
             self._touch(db, session_id)
 
-    def set_backend(self, session_id: str, backend: str) -> None:
-        with self._tx() as db:
-            db.execute("UPDATE sessions SET backend = ? WHERE id = ?", (backend, session_id))
-
-    def complete(self, session_id: str, report: dict[str, Any]) -> None:
+    def complete(self, session_id: str, report: Report) -> None:
         with self._tx() as db:
             db.execute(
                 "UPDATE sessions SET status = 'completed', overall = ?, report = ? WHERE id = ?",
-                (report.get("overall"), json.dumps(report), session_id),
+                (report["overall"], json.dumps(report), session_id),
             )
             self._touch(db, session_id)
 
@@ -165,14 +165,14 @@ class TranscriptStore:
 
     # --- reads ------------------------------------------------------------------------
 
-    def session(self, session_id: str) -> dict[str, Any]:
+    def session(self, session_id: str) -> SessionRow:
         with self._lock:
             row = self._db.execute("SELECT * FROM sessions WHERE id = ?", (session_id,)).fetchone()
         if row is None:
             raise SessionNotFound(f"no session {session_id!r}")
         return _session_dict(row)
 
-    def sessions(self, user: str | None = None, status: str | None = None) -> list[dict[str, Any]]:
+    def sessions(self, user: str | None = None, status: str | None = None) -> list[SessionRow]:
         query = "SELECT * FROM sessions"
         clauses, args = [], []
         if user is not None:
@@ -187,7 +187,7 @@ class TranscriptStore:
             rows = self._db.execute(query + " ORDER BY created_at DESC, rowid DESC", args).fetchall()
         return [_session_dict(r) for r in rows]
 
-    def turns(self, session_id: str) -> list[dict[str, Any]]:
+    def turns(self, session_id: str) -> list[TurnRow]:
         with self._lock:
             rows = self._db.execute("SELECT * FROM turns WHERE session_id = ? ORDER BY seq", (session_id,)).fetchall()
         out = []
@@ -195,7 +195,7 @@ class TranscriptStore:
             turn = dict(row)
             turn["assessment"] = json.loads(turn["assessment"]) if turn["assessment"] else None
             turn["usage"] = json.loads(turn["usage"]) if turn.get("usage") else None
-            out.append(turn)
+            out.append(cast(TurnRow, turn))  # the columns are TurnRow's fields
         return out
 
     def recent_question_ids(self, user: str, sessions: int = 3) -> set[str]:
@@ -210,8 +210,8 @@ class TranscriptStore:
         return {r[0] for r in rows}
 
 
-def _session_dict(row: sqlite3.Row) -> dict[str, Any]:
+def _session_dict(row: sqlite3.Row) -> SessionRow:
     data = dict(row)
     data["plan"] = json.loads(data["plan"])
     data["report"] = json.loads(data["report"]) if data["report"] else None
-    return data
+    return cast(SessionRow, data)  # the columns are SessionRow's fields

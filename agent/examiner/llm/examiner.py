@@ -37,14 +37,16 @@ from langchain_core.outputs import ChatGenerationChunk, GenerationChunk, LLMResu
 from pydantic import ValidationError
 
 from agent import prompts
+from agent.examiner.citer import Citer
+from agent.examiner.gaming import cap_for
 from agent.examiner.llm.errors import describe_failure
 from agent.examiner.llm.pricing import estimate_cost
 from agent.examiner.llm.prompt_budget import PromptBudget, PromptParts
 from agent.examiner.llm.schema import InterviewerTurn
 from agent.examiner.llm.streaming import JsonFieldStream
 from agent.examiner.models import DIMENSIONS, Assessment, Citation
-from agent.examiner.offline.examiner import CAPS, OfflineExaminer
-from agent.examiner.seam import MAX_FOLLOW_UPS, ExamRequest, ExamResult
+from agent.examiner.seam import MAX_FOLLOW_UPS, Examiner, ExamRequest, ExamResult
+from agent.records import Backend, CallUsage
 from knowledge.lexical import tokenize
 from knowledge.question_bank import Question, QuestionBank
 from knowledge.retrieval import HybridRetriever
@@ -112,7 +114,7 @@ def _normalise(text: str) -> str:
 
 
 class LLMExaminer:
-    name = "llm"
+    name: Backend = "llm"
     uses_similar_misses = True
 
     def __init__(
@@ -120,7 +122,8 @@ class LLMExaminer:
         chat_model: Any,
         streaming_chat_model: Any,
         structured_output: str,
-        offline: OfflineExaminer,
+        offline: Examiner,
+        citer: Citer,
         retriever: HybridRetriever,
         budget: PromptBudget,
         model_name: str,
@@ -131,6 +134,7 @@ class LLMExaminer:
         self.runnable = chat_model.with_structured_output(InterviewerTurn, method=structured_output)
         self.streaming_runnable = streaming_chat_model.with_structured_output(InterviewerTurn, method=structured_output)
         self.offline = offline
+        self.citer = citer
         self.retriever = retriever
         self.budget = budget
         self.model_name = model_name
@@ -156,24 +160,28 @@ class LLMExaminer:
         question = request.question
         earlier = list(request.earlier)
         summary = [
-            f"- {TOPIC_TITLES.get(e['topic'], e['topic'])}: {e['score']:g}/10"
-            + (f"; missed: {'; '.join(e['missed'][:3])}" if e.get("missed") else "")
+            prompts.render(
+                "llm_summary_line",
+                topic=TOPIC_TITLES[e["topic"]],
+                score=f"{e['score']:g}",
+                missed=prompts.render("llm_summary_missed", points="; ".join(e["missed"][:3])) if e["missed"] else "",
+            )
             for e in earlier[-SUMMARY_LINES:]
         ]
         if len(earlier) > SUMMARY_LINES:
             older = earlier[:-SUMMARY_LINES]
             mean = sum(e["score"] for e in older) / len(older)
-            summary.insert(0, f"- {len(older)} earlier questions, average {mean:.1f}/10")
+            summary.insert(0, prompts.render("llm_summary_older", count=len(older), mean=f"{mean:.1f}"))
         return PromptParts(
-            track=ROLE_TITLES.get(request.role, request.role),
-            topic=TOPIC_TITLES.get(question.topic, question.topic),
+            track=ROLE_TITLES[request.role],
+            topic=TOPIC_TITLES[question.topic],
             question=question.question,
             rubric=[f"- {kp.id}: {kp.point}" for kp in question.key_points],
             passages=[f"[{pid}] {section}\n{text}" for pid, section, text in passages],
             memory=list(
                 dict.fromkeys(
-                    [f"- {question.key_point(kp_id).point}" for kp_id in request.tendencies]
-                    + [f"- (on another question) {point}" for point in request.similar_misses]
+                    [prompts.render("llm_memory_missed", point=question.key_point(k).point) for k in request.tendencies]
+                    + [prompts.render("llm_memory_similar", point=point) for point in request.similar_misses]
                 )
             ),
             summary=summary,
@@ -200,27 +208,28 @@ class LLMExaminer:
         passages = self._passages(request.question)
         fitted = self.budget.fit(self.parts(request, passages))
         messages = [SystemMessage(fitted.system), HumanMessage(fitted.user)]
-        usage = {"input_tokens": 0, "output_tokens": 0, "requests": 0, "prompt_tokens_estimate": fitted.tokens}
+        usage = CallUsage(input_tokens=0, output_tokens=0, requests=0, prompt_tokens_estimate=fitted.tokens)
         try:
             turn = self._call(messages, request.on_text, usage)
         except Exception as exc:  # noqa: BLE001 - any failure of the model means: assess offline
             fallback = offline_future.result()
             reason = describe_failure(exc, self.secret)
             note = prompts.render("note_llm_fallback", reason=reason)
-            return ExamResult(fallback.assessment, "offline", note, fallback.probe_id, usage | {"failed": reason})
+            failed = CallUsage(**usage, failed=reason)
+            return ExamResult(fallback.assessment, "offline", note, fallback.probe_id, failed)
         assessment = self._reconcile(request, turn, offline_future.result(), passages, fitted.notes)
         probe = f"llm:{request.follow_ups_asked + 1}" if assessment.follow_up else None
-        cost = estimate_cost(self.model_name, usage["input_tokens"], usage["output_tokens"], self.self_hosted)
-        return ExamResult(assessment, self.name, None, probe, usage | {"model": self.model_name, "cost_usd": cost})
+        cost = estimate_cost(
+            self.model_name, usage.get("input_tokens", 0), usage.get("output_tokens", 0), self.self_hosted
+        )
+        return ExamResult(assessment, self.name, None, probe, CallUsage(**usage, model=self.model_name, cost_usd=cost))
 
-    def _call(
-        self, messages: list[Any], on_text: Callable[[str], None] | None, usage: dict[str, Any]
-    ) -> InterviewerTurn:
+    def _call(self, messages: list[Any], on_text: Callable[[str], None] | None, usage: CallUsage) -> InterviewerTurn:
         problem: Exception | None = None
         for attempt in range(PARSE_ATTEMPTS):
             # Only the first attempt streams: text already shown cannot be taken back.
             watcher = _CallWatcher(on_text if attempt == 0 else None)
-            usage["requests"] += 1
+            usage["requests"] = usage.get("requests", 0) + 1
             try:
                 with warnings.catch_warnings():
                     # langchain-openai serialises the parsed model into a message field typed None
@@ -231,8 +240,8 @@ class LLMExaminer:
                 problem = exc  # a malformed reply: ask once more; transport errors propagate
                 continue
             finally:
-                usage["input_tokens"] += watcher.input_tokens
-                usage["output_tokens"] += watcher.output_tokens
+                usage["input_tokens"] = usage.get("input_tokens", 0) + watcher.input_tokens
+                usage["output_tokens"] = usage.get("output_tokens", 0) + watcher.output_tokens
             if isinstance(parsed, InterviewerTurn):
                 return parsed
             problem = ValueError("the reply did not match the schema")
@@ -251,10 +260,10 @@ class LLMExaminer:
     ) -> Assessment:
         question = request.question
         offline, flag_lines = fallback.assessment, list(fallback.flag_lines)
-        capped = [f for f in offline.flags if f in CAPS]
+        cap = cap_for(offline.flags)
         dims = turn.dimensions.model_dump()
         dimensions = {d: max(0, min(2, int(dims.get(d, 0)))) for d in DIMENSIONS}
-        if capped:
+        if cap is not None:
             # A gaming answer: the model's claims are not trusted; the offline evidence stands.
             said_covered = set(offline.covered_ids)
             dimensions = {d: min(v, offline.dimensions.get(d, 0)) for d, v in dimensions.items()}
@@ -268,12 +277,12 @@ class LLMExaminer:
         missed = [kp for kp in question.key_points if kp.id not in said_covered]
         score = max(0.0, min(10.0, float(turn.score)))
         ceiling = offline.score + TOLERANCE if offline.covered_ids else NO_EVIDENCE_CAP
-        score = min([score, ceiling, *(CAPS[f] for f in capped)])
+        score = min(score, ceiling, 10.0 if cap is None else cap)
         score = round(score * 2) / 2
         citations = self._verified_citations(turn, passages)
         cited_sections = {c.section for c in citations}
         for kp in missed:  # a missed point the model did not cite gets its section's own sentence
-            fallback_citation = self.offline.citer.cite(kp) if kp.section not in cited_sections else None
+            fallback_citation = self.citer.cite(kp) if kp.section not in cited_sections else None
             if fallback_citation is not None:
                 citations.append(fallback_citation)
                 cited_sections.add(kp.section)

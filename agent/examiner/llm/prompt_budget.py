@@ -125,7 +125,7 @@ class PromptBudget:
         system, user = _render(parts)
         notes = []
         if truncated:
-            notes.append("The answer was shortened to fit the model's context budget.")
+            notes.append(prompts.render("note_answer_shortened"))
         return FittedPrompt(system, user, self.size(parts), folded, shortened, truncated, notes)
 
     def _can_shorten(self, passages: list[str]) -> bool:

@@ -9,16 +9,14 @@ the question's own words is no evidence at all.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
 from agent.examiner.answer_text import content_stems, is_explanatory, phrase_in
-from knowledge.lexical import tokenize
+from knowledge.lexical import Embed, tokenize
 from knowledge.question_bank import KeyPoint, Question
 
-Embed = Callable[[list[str]], np.ndarray]
 RESTATEMENT_OVERLAP = 0.5
 SEMANTIC_SIMILARITY = 0.62
 

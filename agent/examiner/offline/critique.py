@@ -1,66 +1,16 @@
-"""Turning coverage evidence into words: the critique, its citations and the follow-up.
-
-Citations quote the guide section each missed key point names, taken from the indexed
-passages of that section, so a critique never cites a section that does not hold the point.
-"""
+"""Turning coverage evidence into words: the critique and the follow-up."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from agent import prompts
-from agent.examiner.answer_text import phrase_in, split_sentences
-from agent.examiner.models import DIMENSIONS, Citation
+from agent.examiner.bands import band_label
+from agent.examiner.models import DIMENSIONS
 from agent.examiner.offline.coverage import PointEvidence
-from knowledge.lexical import tokenize
-from knowledge.question_bank import KeyPoint, Question
-from knowledge.retrieval import HybridRetriever
-from knowledge.taxonomy import TOPIC_TITLES
-
-QUOTE_CHARS = 240
-
-
-class Citer:
-    """Finds the sentence of a key point's own section that best states the point."""
-
-    def __init__(self, retriever: HybridRetriever) -> None:
-        self.retriever = retriever
-        self._cache: dict[tuple[str, str], Citation | None] = {}
-
-    def cite(self, point: KeyPoint) -> Citation | None:
-        key = (point.section, point.point)
-        if key not in self._cache:
-            self._cache[key] = self._find(point)
-        return self._cache[key]
-
-    def _find(self, point: KeyPoint) -> Citation | None:
-        passages = self.retriever.section_passages(point.section)
-        wanted = set(tokenize(point.point))
-        best: tuple[float, str] | None = None
-        for passage in passages:
-            for sentence in split_sentences(passage.text):
-                stems = tokenize(sentence)
-                alias_hits = sum(1 for alias in point.aliases if phrase_in(alias, stems))
-                overlap = len(wanted & set(stems)) / max(1, len(wanted))
-                score = 2.0 * alias_hits + overlap
-                if best is None or score > best[0]:
-                    best = (score, sentence)
-        if best is None:
-            return None
-        quote = best[1].lstrip("-> ").strip()
-        if len(quote) > QUOTE_CHARS:
-            quote = quote[: QUOTE_CHARS - 1].rstrip() + "…"
-        return Citation(section=point.section, quote=quote)
-
-
-def band(score: float) -> str:
-    if score >= 8:
-        return prompts.render("band_strong")
-    if score >= 6:
-        return prompts.render("band_solid")
-    if score >= 3.5:
-        return prompts.render("band_partial")
-    return prompts.render("band_weak")
+from agent.records import Dimension, Flag
+from knowledge.question_bank import Question
+from knowledge.taxonomy import TOPIC_TITLES, Topic
 
 
 def _join(items: list[str]) -> str:
@@ -74,11 +24,11 @@ def _join(items: list[str]) -> str:
 class CritiqueParts:
     score: float
     evidence: list[PointEvidence]
-    dimensions: dict[str, int]
-    flags: list[str]
+    dimensions: dict[Dimension, int]
+    flags: list[Flag]
     tendencies: tuple[str, ...]
-    topic: str
-    other_topic: str | None = None
+    topic: Topic
+    other_topic: Topic | None = None
     truncated_from: int | None = None
     limit: int = 0
 
@@ -88,13 +38,13 @@ def flag_lines(parts: CritiqueParts) -> list[str]:
 
 
 def write_critique(parts: CritiqueParts) -> str:
-    lines = [prompts.render("critique_verdict", score=f"{parts.score:g}", band=band(parts.score))]
+    lines = [prompts.render("critique_verdict", score=f"{parts.score:g}", band=band_label(parts.score))]
     lines.extend(flag_lines(parts))
     covered = [e.key_point.point for e in parts.evidence if e.covered]
     named = [e.matched or "" for e in parts.evidence if e.credit == 0.5]
     missed = [e.key_point.point for e in parts.evidence if not e.covered]
     strong_dims = [d for d in DIMENSIONS if parts.dimensions.get(d, 0) == 2]
-    good = covered + [f"a clear {d} step" for d in strong_dims if d != "definition"]
+    good = covered + [prompts.render("critique_clear_step", dimension=d) for d in strong_dims if d != "definition"]
     if good and "grader_instruction" not in parts.flags:
         lines.append(prompts.render("critique_good", items=_join(good)))
     if named:
@@ -109,12 +59,10 @@ def write_critique(parts: CritiqueParts) -> str:
     return " ".join(lines)
 
 
-def _flag_line(flag: str, parts: CritiqueParts) -> str:
+def _flag_line(flag: Flag, parts: CritiqueParts) -> str:
     if flag == "off_topic":
-        other = TOPIC_TITLES.get(parts.other_topic or "", "another topic")
-        return prompts.render(
-            "critique_flag_off_topic", other_topic=other, topic=TOPIC_TITLES.get(parts.topic, parts.topic)
-        )
+        other = TOPIC_TITLES[parts.other_topic] if parts.other_topic else "another topic"
+        return prompts.render("critique_flag_off_topic", other_topic=other, topic=TOPIC_TITLES[parts.topic])
     if flag == "truncated":
         return prompts.render("critique_flag_truncated", chars=f"{parts.truncated_from:,}", limit=f"{parts.limit:,}")
     return prompts.render(f"critique_flag_{flag}")
@@ -123,7 +71,7 @@ def _flag_line(flag: str, parts: CritiqueParts) -> str:
 def choose_follow_up(
     question: Question,
     evidence: list[PointEvidence],
-    dimensions: dict[str, int],
+    dimensions: dict[Dimension, int],
     asked: tuple[str, ...],
     tendencies: tuple[str, ...],
 ) -> tuple[str, str] | None:

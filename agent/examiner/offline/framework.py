@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from agent.examiner.answer_text import is_explanatory
+from agent.records import Dimension
 
 NUMBER = re.compile(
     r"\b\d+(?:[.,]\d+)?\s*(?:%|ms|s\b|x\b|k\b|m\b|gb|tokens?|steps?|hours?|days?|users?|requests?)?", re.I
@@ -19,7 +20,7 @@ DEFINITION = re.compile(
     r"\b(is|are|means|refers to|is when|is basically|is essentially|is simply|describes|defined as|stands for)\b", re.I
 )
 
-CUES: dict[str, tuple[str, ...]] = {
+CUES: dict[Dimension, tuple[str, ...]] = {
     "intuition": (
         "think of",
         "intuitively",
@@ -131,11 +132,11 @@ def _distinct_cues(text: str, cues: tuple[str, ...]) -> int:
     return sum(1 for cue in cues if cue in lowered)
 
 
-def score_dimensions(sentences: list[str], topic_terms: set[str]) -> dict[str, int]:
+def score_dimensions(sentences: list[str], topic_terms: set[str]) -> dict[Dimension, int]:
     """Scores for the explanatory part of an answer; ``topic_terms`` are the question's stems."""
     explained = [s for s in sentences if is_explanatory(s)]
     text = " ".join(explained)
-    scores = {"definition": _definition(explained, topic_terms)}
+    scores: dict[Dimension, int] = {"definition": _definition(explained, topic_terms)}
     for dimension, cues in CUES.items():
         hits = _distinct_cues(text, cues)
         backed = dimension in ("example", "measurement") and hits >= 1 and bool(NUMBER.search(text))

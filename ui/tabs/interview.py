@@ -1,0 +1,221 @@
+"""The Interview tab: setup, the chat, feedback beside it, the report at the end."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import gradio as gr
+
+from agent.interview.interviewer import TurnView, parse_command
+from agent.records import DIMENSIONS, AssessmentRecord, Command, Report
+from knowledge.errors import UserError
+from knowledge.taxonomy import ROLE_TITLES, ROLES
+from ui import render
+from ui.handlers import Chat, chat_messages, elapsed_label
+from ui.notices import shown_as_notice
+from ui.page import Page, frame, login_of
+
+ROLE_CHOICES = [(ROLE_TITLES[r], r) for r in ROLES]
+DIMENSION_COLUMNS = ["dimension", "score"]
+
+
+@dataclass(frozen=True)
+class InterviewTab:
+    profile: gr.Textbox
+    role: gr.Dropdown
+    count: gr.Slider
+    difficulty: gr.Radio
+    preview: gr.Markdown
+    start: gr.Button
+    chat: gr.Chatbot
+    answer: gr.Textbox
+    send: gr.Button
+    skip: gr.Button
+    end: gr.Button
+    pace: gr.Markdown
+    feedback: gr.HTML
+    dims_plot: gr.BarPlot
+    report: gr.HTML
+    topic_plot: gr.BarPlot
+    report_dims: gr.BarPlot
+    timer: gr.Timer
+
+    def feedback_outputs(
+        self, assessment: AssessmentRecord | None, note: str | None, pace: str | None
+    ) -> dict[Any, Any]:
+        dims = render.dimension_scores(assessment["dimensions"] if assessment else None)
+        return {
+            self.feedback: render.feedback_html(assessment, note, pace),
+            self.dims_plot: frame(dims, DIMENSION_COLUMNS),
+        }
+
+    def report_outputs(self, report: Report | None) -> dict[Any, Any]:
+        topics = frame(render.topic_scores(report), ["topic", "score"])
+        dims = frame(render.dimension_scores(report["dimensions"] if report else None), DIMENSION_COLUMNS)
+        return {
+            self.report: render.report_html(report),
+            self.topic_plot: gr.update(value=topics, visible=bool(report)),
+            self.report_dims: gr.update(value=dims, visible=bool(report)),
+        }
+
+
+def layout(auth_enabled: bool) -> InterviewTab:
+    with gr.Row():
+        with gr.Column(scale=3):
+            with gr.Accordion("New interview", open=True), gr.Row():
+                profile = gr.Textbox(
+                    label="Profile", value="candidate", interactive=not auth_enabled, elem_id="profile"
+                )
+                role = gr.Dropdown(ROLE_CHOICES, value="ml_engineer", label="Role track", elem_id="role")
+                count = gr.Slider(1, 20, value=5, step=1, label="Questions", elem_id="count")
+                difficulty = gr.Radio(["mixed", "1", "2", "3"], value="mixed", label="Difficulty")
+            preview = gr.Markdown(elem_id="preview")
+            start = gr.Button("Start interview", variant="primary", elem_id="start")
+            chat = gr.Chatbot(label="Interview", height=460, elem_id="chat", sanitize_html=True)
+            answer = gr.Textbox(label="Your answer", lines=5, placeholder="Type your answer…", elem_id="answer")
+            with gr.Row():
+                send = gr.Button("Send answer", variant="primary", elem_id="send")
+                skip = gr.Button("Skip question", elem_id="skip")
+                end = gr.Button("End interview", variant="stop", elem_id="end")
+            pace = gr.Markdown(elem_id="pace")
+        with gr.Column(scale=2):
+            feedback = gr.HTML(render.feedback_html(None), elem_id="feedback")
+            dims_plot = gr.BarPlot(
+                frame(render.dimension_scores(None), DIMENSION_COLUMNS),
+                x="dimension",
+                y="score",
+                y_lim=[0, 2],
+                title="Answer framework (0–2)",
+                sort=list(DIMENSIONS),
+                elem_id="dims-plot",
+            )
+            report = gr.HTML(elem_id="report")
+            topic_plot = gr.BarPlot(
+                x="topic", y="score", y_lim=[0, 10], title="Score by topic", visible=False, elem_id="topic-plot"
+            )
+            report_dims = gr.BarPlot(
+                x="dimension",
+                y="score",
+                y_lim=[0, 2],
+                title="Framework average",
+                sort=list(DIMENSIONS),
+                visible=False,
+                elem_id="report-dims",
+            )
+    timer = gr.Timer(1.0)
+    return InterviewTab(
+        profile, role, count, difficulty, preview, start, chat, answer, send, skip, end, pace,
+        feedback, dims_plot, report, topic_plot, report_dims, timer,
+    )  # fmt: skip
+
+
+def wire(app: gr.Blocks, page: Page, tab: InterviewTab) -> None:
+    h = page.handlers
+
+    def on_load(stored: dict[str, Any], request: gr.Request) -> dict[Any, Any]:
+        login = login_of(request)
+        typed = login or (stored or {}).get("user") or "candidate"
+        try:
+            user = h.user(typed, login)
+        except UserError:  # a bad stored profile: start from the default one
+            return {tab.profile: "candidate", page.session_id: None, tab.chat: [], page.status: h.status(None),
+                    tab.preview: "", page.started: None, **tab.feedback_outputs(None, None, None)}  # fmt: skip
+        sid, history, last = h.resume(user)
+        return {
+            tab.profile: user,
+            page.session_id: sid,
+            tab.chat: history,
+            **tab.feedback_outputs(last, None, None),
+            page.status: h.status(sid),
+            tab.preview: h.preview(user),
+            page.started: time.time() if sid else None,
+        }
+
+    app.load(
+        on_load,
+        [page.browser],
+        [tab.profile, page.session_id, tab.chat, tab.feedback, tab.dims_plot, page.status, tab.preview, page.started],
+    )
+
+    def on_profile(typed: str, request: gr.Request) -> str:
+        try:
+            return h.preview(page.who(typed, request))
+        except UserError as exc:  # shown in place of the preview while typing
+            return str(exc)
+
+    tab.profile.change(on_profile, [tab.profile], [tab.preview], show_progress="hidden")
+
+    @shown_as_notice
+    def on_start(typed: str, track: str, n: float, level: str, request: gr.Request) -> dict[Any, Any]:
+        user = page.who(typed, request)
+        sid, history = h.start(user, track, int(n), level)
+        return {
+            page.session_id: sid,
+            tab.chat: history,
+            **tab.feedback_outputs(None, None, None),
+            **tab.report_outputs(None),
+            page.status: h.status(sid),
+            page.started: time.time(),
+            page.browser: {"user": user},
+            tab.answer: "",
+        }
+
+    tab.start.click(
+        on_start,
+        [tab.profile, tab.role, tab.count, tab.difficulty],
+        [page.session_id, tab.chat, tab.feedback, tab.dims_plot, tab.report, tab.topic_plot, tab.report_dims,
+         page.status, page.started, page.browser, tab.answer],
+        api_name="start",
+    )  # fmt: skip
+
+    def turn(
+        text: str, history: Chat, sid: str | None, typed: str, request: gr.Request, command: Command | None = None
+    ) -> Iterator[dict[Any, Any]]:
+        if not sid:
+            raise gr.Error("Start an interview first.")
+        user = page.who(typed, request)
+        history = list(history or [])
+        command = command or parse_command(text)  # "/skip" typed in the box works like the button
+        if command is None:
+            history.append({"role": "user", "content": render.as_text(text) if text.strip() else "(empty answer)"})
+        live = {"role": "assistant", "content": ""}
+        for kind, payload in h.send(user, sid, text, command):
+            if kind == "text":
+                if not live["content"]:
+                    history.append(live)  # type: ignore[arg-type]
+                live["content"] += render.as_text(str(payload))
+                yield {tab.chat: history, tab.answer: ""}
+                continue
+            view: TurnView = payload
+            if live["content"]:
+                history.remove(live)  # type: ignore[arg-type]
+            history.extend(chat_messages(view))
+            pace_text = render.pace_line(text) if view.assessment else None
+            yield {
+                tab.chat: history,
+                tab.answer: "",
+                **tab.feedback_outputs(view.assessment, view.note, pace_text),
+                **tab.report_outputs(view.report),
+                page.status: h.status(sid),
+                page.started: None if view.done else time.time(),
+            }
+
+    send_outputs = [tab.chat, tab.answer, tab.feedback, tab.dims_plot, tab.report, tab.topic_plot, tab.report_dims,
+                    page.status, page.started]  # fmt: skip
+    tab.send.click(
+        shown_as_notice(turn), [tab.answer, tab.chat, page.session_id, tab.profile], send_outputs, api_name="send"
+    )
+
+    def button(command: Command) -> Any:
+        @shown_as_notice
+        def run(history: Chat, sid: str | None, typed: str, request: gr.Request) -> Iterator[dict[Any, Any]]:
+            yield from turn("", history, sid, typed, request, command)
+
+        return run
+
+    tab.skip.click(button("skip"), [tab.chat, page.session_id, tab.profile], send_outputs, api_name="skip")
+    tab.end.click(button("end"), [tab.chat, page.session_id, tab.profile], send_outputs, api_name="end")
+    tab.timer.tick(elapsed_label, [page.started], [tab.pace], show_progress="hidden", api_visibility="private")
