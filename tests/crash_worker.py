@@ -11,12 +11,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from conftest import make_settings
 from examiners import SlowExaminer
 
+from agent.interview.context import InterviewContext
+from agent.interview.graph import build_graph
+from agent.interview.interviewer import Interviewer
 from agent.services import Services
 
 home, session_id = Path(sys.argv[1]), sys.argv[2]
 services = Services(make_settings(home))
-services.examiner = SlowExaminer(services.offline_examiner, 600)  # type: ignore[misc]
-interviewer = services.interviewer
+slow = SlowExaminer(services.offline_examiner, 600)
+context = InterviewContext(services.question_bank, slow, services.memory, services.transcripts)
+interviewer = Interviewer(build_graph(services.checkpointer), context, services.transcripts)
 interviewer.start("crashy", "ml_engineer", 2, seed=5, session_id=session_id)
 print("started", flush=True)
 interviewer.send(session_id, sys.argv[3])

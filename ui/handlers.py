@@ -87,7 +87,10 @@ class Handlers:
             if not login:
                 raise UIError("Please log in.")
             return login
-        return check_user(typed or "")
+        try:
+            return check_user(typed or "")
+        except UserError as exc:
+            raise UIError(str(exc)) from None
 
     # --- interview ----------------------------------------------------------------------
 

@@ -59,6 +59,8 @@ class TurnView:
     note: str | None = None
     done: bool = False
     report: Report | None = None
+    question_number: int = 0  # 1-based position of the question under discussion
+    question_count: int = 0
     prompt_kind: PromptKind | None = None
 
 
@@ -114,6 +116,8 @@ class Interviewer:
             messages=new,
             done=bool(values.get("done")),
             report=values.get("report"),
+            question_number=values.get("index", -1) + 1,
+            question_count=len(values.get("plan", [])),
             prompt_kind=values.get("prompt_kind"),
         )
         if any(m["kind"] == "feedback" for m in new):
