@@ -24,6 +24,7 @@ Flag = Literal[
     "off_topic",
     "grader_instruction",
     "truncated",
+    "not_english",
 ]
 Backend = Literal["offline", "llm"]
 MessageKind = Literal["opening", "question", "answer", "feedback", "follow_up", "note", "report", "skip", "end"]

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from knowledge.embeddings import StaticEmbedder
     from knowledge.knowledge_base import KnowledgeBase
     from knowledge.question_bank import QuestionBank
+    from knowledge.sentence_encoder import SentenceEncoder
     from knowledge.tokens import TokenCounter
     from knowledge.vector_index import NamedEmbeddingFunction
 
@@ -196,10 +197,20 @@ class Services:
         return GamingDetector(self.question_bank)
 
     @built_once
-    def offline_examiner(self) -> Examiner:
-        from agent.examiner.offline.examiner import OfflineExaminer
+    def sentence_encoder(self) -> SentenceEncoder:
+        from knowledge.sentence_encoder import SentenceEncoder
 
-        return OfflineExaminer(self.static_embedder.embed, self.gaming, self.citer)
+        return SentenceEncoder()
+
+    @built_once
+    def offline_examiner(self) -> Examiner:
+        from agent.examiner.offline.calibration import Calibration
+        from agent.examiner.offline.evidence import EvidenceFinder
+        from agent.examiner.offline.examiner import OfflineExaminer
+        from knowledge.concepts import ConceptLexicon
+
+        finder = EvidenceFinder(self.sentence_encoder.encode, ConceptLexicon.load())
+        return OfflineExaminer(finder, self.gaming, self.citer, Calibration.load())
 
     @property
     def examiner(self) -> Examiner:

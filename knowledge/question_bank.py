@@ -50,6 +50,16 @@ class Probe(_Strict):
     text: str = Field(min_length=10)
 
 
+class Misconception(_Strict):
+    """A false belief an interviewer listens for, and what to say instead."""
+
+    id: str = Field(pattern=r"^[a-z0-9_]+$")
+    claim: str = Field(min_length=10, description="The false statement, as a candidate would assert it.")
+    signals: list[str] = Field(min_length=1, description="Phrasings that assert the claim.")
+    correction: str = Field(min_length=10)
+    section: str = Field(min_length=3, description="Guide heading path whose text supports the correction.")
+
+
 class Question(_Strict):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]+$")
     topic: Topic
@@ -59,6 +69,7 @@ class Question(_Strict):
     key_points: list[KeyPoint] = Field(min_length=3, max_length=6)
     probes: list[Probe] = Field(min_length=1)
     model_answer: list[str] = Field(min_length=3)
+    misconceptions: list[Misconception] = Field(default_factory=list)
 
     @field_validator("roles")
     @classmethod

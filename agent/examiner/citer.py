@@ -23,19 +23,23 @@ class Citer:
         self._cache: dict[tuple[str, str], Citation | None] = {}
 
     def cite(self, point: KeyPoint) -> Citation | None:
-        key = (point.section, point.point)
+        return self.cite_statement(point.section, point.point, tuple(point.aliases))
+
+    def cite_statement(self, section: str, statement: str, phrases: tuple[str, ...] = ()) -> Citation | None:
+        """The sentence of ``section`` that best states ``statement`` (or names ``phrases``)."""
+        key = (section, statement)
         if key not in self._cache:
-            self._cache[key] = self._find(point)
+            self._cache[key] = self._find(section, statement, phrases)
         return self._cache[key]
 
-    def _find(self, point: KeyPoint) -> Citation | None:
-        passages = self.retriever.section_passages(point.section)
-        wanted = set(tokenize(point.point))
+    def _find(self, section: str, statement: str, phrases: tuple[str, ...]) -> Citation | None:
+        passages = self.retriever.section_passages(section)
+        wanted = set(tokenize(statement))
         best: tuple[float, str] | None = None
         for passage in passages:
             for sentence in split_sentences(passage.text):
                 stems = tokenize(sentence)
-                alias_hits = sum(1 for alias in point.aliases if phrase_in(alias, stems))
+                alias_hits = sum(1 for alias in phrases if phrase_in(alias, stems))
                 overlap = len(wanted & set(stems)) / max(1, len(wanted))
                 score = 2.0 * alias_hits + overlap
                 if best is None or score > best[0]:
@@ -45,4 +49,4 @@ class Citer:
         quote = best[1].lstrip("-> ").strip()
         if len(quote) > QUOTE_CHARS:
             quote = quote[: QUOTE_CHARS - 1].rstrip() + "…"
-        return Citation(section=point.section, quote=quote)
+        return Citation(section=section, quote=quote)

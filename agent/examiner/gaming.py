@@ -24,31 +24,128 @@ CAPS: dict[Flag, float] = {
     "grader_instruction": 2.0,
     "off_topic": 2.0,
     "keyword_list": 2.5,
+    "not_english": 0.0,  # not assessed: the critique asks for the answer in English
 }
-OFF_TOPIC_BELOW = 0.15  # rubric coverage under which an answer may be about another topic
+# Function words of the languages candidates most often switch to; an answer made of them
+# (or mostly in a non-Latin script) is not in English.
+FOREIGN_FUNCTION_WORDS = frozenset(
+    [
+        "el",
+        "la",
+        "los",
+        "las",
+        "de",
+        "del",
+        "que",
+        "y",
+        "en",
+        "un",
+        "una",
+        "es",
+        "por",
+        "para",
+        "con",
+        "se",
+        "lo",
+        "su",
+        "al",
+        "como",
+        "pero",
+        "más",
+        "le",
+        "les",
+        "des",
+        "et",
+        "est",
+        "une",
+        "dans",
+        "pour",
+        "pas",
+        "sur",
+        "qui",
+        "du",
+        "au",
+        "avec",
+        "ce",
+        "der",
+        "das",
+        "und",
+        "ist",
+        "nicht",
+        "ein",
+        "eine",
+        "zu",
+        "mit",
+        "von",
+        "sich",
+        "auf",
+        "für",
+        "os",
+        "uma",
+        "não",
+        "em",
+        "com",
+        "da",
+        "dos",
+        "das",
+        "é",
+        "il",
+        "di",
+        "che",
+        "non",
+        "una",
+        "sono",
+        "della",
+        "hai",
+        "hain",
+        "ka",
+        "ki",
+        "ke",
+        "ko",
+        "se",
+        "aur",
+        "yeh",
+        "woh",
+        "bhi",
+        "nahi",
+    ]
+)
+# An answer is about another topic only when all three hold: it makes almost none of the
+# rubric, its sentences are far from the question's model answer, and its words match
+# another topic's questions clearly better than this one's.
+OFF_TOPIC_COVERAGE = 0.15
+OFF_TOPIC_RELEVANCE = 0.42
+OFF_TOPIC_MARGIN = 1.5
 
+# Text aimed at whoever grades the answer. Matched after quoted text is removed, so an
+# attack string quoted as an example ("ignore previous instructions…") is not an instruction,
+# and ordinary vocabulary ("system prompt", "the model's score") never is.
 _GRADER_INSTRUCTIONS = [
-    r"\bignore\b[^.\n]{0,40}\b(instructions?|rubric|rules|guidelines|prompt|criteria)\b",
-    r"\b(disregard|override|bypass|forget)\b[^.\n]{0,40}\b(instructions?|rubric|rules|scoring|criteria|prompt)\b",
-    r"\b(give|award|assign|grade|score|rate|mark)\s+(this|me|it|my answer|the answer|this answer)\b[^.\n]{0,30}"
-    r"\b(10|ten|full marks|perfect|maximum|max|highest|top)\b",
+    r"\b(ignore|disregard|override|bypass|forget)\b[^.\n]{0,40}\b(rubric|scoring|grading|marking|criteria|"
+    r"evaluation (policy|criteria|rules)|(your|previous|prior|all|the above) instructions)\b",
+    r"\b(give|award|assign|grade|score|rate|mark)\s+(this|me|it|my answer|the answer|this answer|this response)\b"
+    r"[^.\n]{0,30}(\b10\s*/\s*10\b|\b10 out of 10\b|\bten out of ten\b|\bfull marks\b|\bperfect (score|marks)\b|"
+    r"\b(maximum|max|highest|top) (score|marks|grade|rating|points)\b)",
     r"\b(give|award|assign|output|return)\b[^.\n]{0,30}\b(maximum|max|highest|top|best|perfect|full)\s+"
     r"(score|marks?|grade|rating|points)\b",
-    r"^\s*(<\s*)?(system|assistant|developer)\s*(>|:)",
-    r"\b(override|jailbreak|developer) mode\b",
-    r"\bbefore you (score|grade|rate|mark|evaluate)\b",
-    r"\b10\s*/\s*10\b",
-    r"\bfull (marks|score)\b",
-    r"[\"']score[\"']\s*:\s*\d",  # JSON aimed at a parser: {"score": 10}
+    r"\b(return|output|respond with|reply with)\s*\{",  # JSON aimed at a parser: return {"score": 10}
     r"\bscore\s*[:=]\s*10\b",
-    r"\bsystem prompt\b",
-    r"\byou are (now )?(an? |the )?(grader|examiner|evaluator|assistant|ai)\b",
-    r"\b(note|message|instruction)s? (to|for) (the )?(grader|examiner|evaluator|ai|model|assistant)\b",
-    r"\b(grader|examiner|evaluator)('s)? note\b",
-    r"\bas an? (ai )?language model\b",
-    r"\bthis answer (is|deserves) (excellent|perfect|a 10|full)\b",
+    r"\b(award|give|deserves?)\b[^.\n]{0,20}\b(full marks|10\s*/\s*10)\b",
+    r"\bbefore you (score|grade|rate|mark|evaluate)\b",
+    r"\byou are (now )?(an? |the )?(grader|examiner|evaluator|grading (model|system))\b",
+    r"\b(note|message|instruction)s? (to|for) (the )?(grader|examiner|evaluator|grading system|assessor|scorer)\b",
+    r"\b(grader|examiner|evaluator|assessor)('s)? note\b",
+    r"\bthis (answer|response) (is|deserves|should be) (excellent|perfect|a 10|full|graded|scored|marked|rated)\b",
+    r"\b(evaluation|grading|scoring) (policy|rules) (has|have) (been )?(updated|changed)\b",
 ]
 GRADER_INSTRUCTION = re.compile("|".join(f"(?:{p})" for p in _GRADER_INSTRUCTIONS), re.IGNORECASE)
+# JSON for a parser that reads scores: {"score": 10, …} (a judge's example scale does not say 10 or 100).
+SCORE_JSON = re.compile(r"\{[^{}]*[\"']?(score|grade|rating)[\"']?\s*:\s*(10|100)\b[^{}]*\}", re.I)
+# A fake role header counts only when the line also speaks about grading.
+ROLE_HEADER = re.compile(r"^\s*(<\|?im_start\|?>|\[|<)?\s*(system|assistant|developer)\s*(\||>|\]|:)", re.I)
+GRADING_WORDS = re.compile(r"\b(score|grade|graded|grading|mark|marks|rubric|evaluat\w*|assess\w*|points)\b", re.I)
+# Quoted text, which may run over several sentences of one paragraph.
+QUOTED = re.compile(r"\"[^\"]*?\"|“[^”]*?”|‘[^’]*?’|(?<!\w)'[^'\n]*?'(?!\w)|`[^`]*?`")
 NO_ATTEMPT = re.compile(
     r"\b(i\s+(really\s+)?(do\s*n[o']?t|dont)\s+know|no\s+idea|not\s+sure|no\s+clue|idk|pass|skip)\b",
     re.IGNORECASE,
@@ -87,8 +184,26 @@ _FILLER = frozenset(
 )
 
 
-def grader_instruction_sentences(sentences: list[str]) -> list[str]:
-    return [s for s in sentences if GRADER_INSTRUCTION.search(s)]
+def is_grader_instruction(sentence: str, unquoted: str) -> bool:
+    """``unquoted``: the sentence with its quoted text blanked out."""
+    if GRADER_INSTRUCTION.search(unquoted) or SCORE_JSON.search(sentence):
+        return True
+    return bool(ROLE_HEADER.search(unquoted)) and bool(GRADING_WORDS.search(unquoted))
+
+
+def grader_instruction_sentences(text: str, sentences: list[str]) -> list[str]:
+    """The sentences of ``text`` aimed at the grader, judged with quoted text blanked out
+    (a quote can span sentences, so blanking happens on the whole text)."""
+    blanked = QUOTED.sub(lambda m: " " * len(m.group()), text)
+    out, cursor = [], 0
+    for sentence in sentences:
+        at = text.find(sentence, cursor)
+        if at < 0:
+            continue
+        cursor = at + len(sentence)
+        if is_grader_instruction(sentence, blanked[at:cursor]):
+            out.append(sentence)
+    return out
 
 
 def looks_like_keyword_list(answer: AnswerText) -> bool:
@@ -120,6 +235,14 @@ def copies_question(answer: AnswerText, question: str) -> bool:
     return len(said - asked) <= max(2, 0.2 * len(said))
 
 
+def is_not_english(answer: AnswerText) -> bool:
+    letters = [c for c in answer.text if c.isalpha()]
+    if len(letters) >= 20 and sum(c.isascii() for c in letters) < 0.5 * len(letters):
+        return True
+    words = answer.words
+    return len(words) >= 8 and sum(w in FOREIGN_FUNCTION_WORDS for w in words) >= 0.15 * len(words)
+
+
 def cap_for(flags: list[Flag]) -> float | None:
     """The lowest cap among ``flags``, or None when no flag caps the score."""
     caps = [CAPS[f] for f in flags if f in CAPS]
@@ -137,9 +260,16 @@ class TopicGuesser:
         ]
         self.index = LexicalIndex(texts)
 
-    def best_topic(self, text: str) -> Topic | None:
-        ranked = self.index.rank(text, 1)
-        return self.questions[ranked[0][0]].topic if ranked else None
+    def other_topic(self, text: str, own: Topic) -> Topic | None:
+        """The topic ``text`` is clearly about, if it is not ``own``."""
+        ranked = self.index.rank(text, len(self.questions))
+        if not ranked:
+            return None
+        best_other = next(((i, s) for i, s in ranked if self.questions[i].topic != own), None)
+        best_own = next((s for i, s in ranked if self.questions[i].topic == own), 0.0)
+        if best_other is None or ranked[0][0] != best_other[0] or best_other[1] < OFF_TOPIC_MARGIN * best_own:
+            return None
+        return self.questions[best_other[0]].topic
 
 
 @dataclass(frozen=True)
@@ -155,14 +285,26 @@ class GamingDetector:
     @staticmethod
     def injected(answer: AnswerText) -> list[str]:
         """The sentences aimed at the grader; they are no evidence of anything."""
-        return grader_instruction_sentences(answer.sentences)
+        return grader_instruction_sentences(answer.text, answer.sentences)
 
-    def verdict(self, question: Question, answer: AnswerText, injected: list[str], coverage: float) -> GamingVerdict:
+    def verdict(
+        self,
+        question: Question,
+        answer: AnswerText,
+        injected: list[str],
+        coverage: float,
+        relevance: float,
+        follow_up: bool = False,
+    ) -> GamingVerdict:
+        """``relevance``: how close the answer is to the question (evidence.relevance);
+        a follow-up reply is judged against the follow-up, so it is never off-topic here."""
         flags: list[Flag] = []
         if answer.truncated_from is not None:
             flags.append("truncated")
         if not answer.words:
             return GamingVerdict([*flags, "empty"], None)
+        if is_not_english(answer):
+            return GamingVerdict([*flags, "not_english"], None)
         if injected:
             flags.append("grader_instruction")
         if is_no_attempt(answer):
@@ -171,8 +313,13 @@ class GamingDetector:
             flags.append("copied_question")
         elif looks_like_keyword_list(answer):
             flags.append("keyword_list")
-        elif coverage < OFF_TOPIC_BELOW and len(answer.words) >= 20:
-            guess = self.topics.best_topic(answer.text)
-            if guess is not None and guess != question.topic:
-                return GamingVerdict([*flags, "off_topic"], guess)
+        elif (
+            not follow_up
+            and coverage < OFF_TOPIC_COVERAGE
+            and relevance < OFF_TOPIC_RELEVANCE
+            and len(answer.words) >= 20
+        ):
+            other = self.topics.other_topic(answer.text, question.topic)
+            if other is not None:
+                return GamingVerdict([*flags, "off_topic"], other)
         return GamingVerdict(flags, None)

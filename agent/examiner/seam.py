@@ -19,6 +19,14 @@ MAX_FOLLOW_UPS = 2
 
 
 @dataclass(frozen=True)
+class AskedFollowUp:
+    """The follow-up question the latest answer replies to."""
+
+    text: str
+    probe_id: str | None = None  # "kp:<key point id>", "probe:<index>" or "llm:<n>"
+
+
+@dataclass(frozen=True)
 class ExamRequest:
     question: Question
     answer: str  # everything the candidate has said about this question so far
@@ -32,6 +40,7 @@ class ExamRequest:
     earlier: tuple[EarlierQuestion, ...] = ()  # closed questions: topic, score, missed points
     role: Role = "ml_engineer"
     on_text: Callable[[str], None] | None = None  # receives the visible reply as it streams
+    follow_up: AskedFollowUp | None = None  # set when ``latest`` answers a follow-up
 
 
 @dataclass(frozen=True)

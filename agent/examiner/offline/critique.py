@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from agent import prompts
 from agent.examiner.bands import band_label
 from agent.examiner.models import DIMENSIONS
-from agent.examiner.offline.coverage import PointEvidence
+from agent.examiner.offline.evidence import PointEvidence
 from agent.records import Dimension, Flag
 from knowledge.question_bank import Question
 from knowledge.taxonomy import TOPIC_TITLES, Topic
+
+
+def _clip(text: str, limit: int = 120) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def _join(items: list[str]) -> str:
@@ -31,6 +36,7 @@ class CritiqueParts:
     other_topic: Topic | None = None
     truncated_from: int | None = None
     limit: int = 0
+    misconceptions: list[tuple[str, str]] = field(default_factory=list)  # (the candidate's sentence, correction)
 
 
 def flag_lines(parts: CritiqueParts) -> list[str]:
@@ -41,14 +47,13 @@ def write_critique(parts: CritiqueParts) -> str:
     lines = [prompts.render("critique_verdict", score=f"{parts.score:g}", band=band_label(parts.score))]
     lines.extend(flag_lines(parts))
     covered = [e.key_point.point for e in parts.evidence if e.covered]
-    named = [e.matched or "" for e in parts.evidence if e.credit == 0.5]
     missed = [e.key_point.point for e in parts.evidence if not e.covered]
     strong_dims = [d for d in DIMENSIONS if parts.dimensions.get(d, 0) == 2]
     good = covered + [prompts.render("critique_clear_step", dimension=d) for d in strong_dims if d != "definition"]
     if good and "grader_instruction" not in parts.flags:
         lines.append(prompts.render("critique_good", items=_join(good)))
-    if named:
-        lines.append(prompts.render("critique_named_only", items=_join([f"“{n}”" for n in named])))
+    for said, correction in parts.misconceptions:
+        lines.append(prompts.render("critique_misconception", said=_clip(said), correction=correction))
     if missed:
         lines.append(prompts.render("critique_missed", items=_join(missed)))
     again = [e.key_point.point for e in parts.evidence if not e.covered and e.key_point.id in parts.tendencies]

@@ -1,81 +1,119 @@
-"""The offline examiner: judges an answer against its rubric with no model and no network.
+"""The offline examiner: judges an answer with no model and no network.
 
-Coverage (aliases, restatement, embedding similarity) gives most of the score; the
-guide's five-step framework gives the rest. Answers that try to game a grader — a bare
-list of terms, the question copied back, an answer to another question, instructions
-aimed at the grader — are capped low whatever they contain, and the critique says why.
+It measures what the answer shows in the candidate's own words (``evidence.py``: key points
+made or contradicted, relevance to the question, domain concepts, numbers, misconceptions
+asserted, how much it explains, the guide's five framework dimensions) and maps that to
+0–10 with a linear model fitted on blind expert ratings (``calibration.py``). A reply to a
+follow-up is judged on its own, against what the follow-up asked. Answers that game the
+grader are capped whatever they contain (``agent.examiner.gaming``), and the critique says why.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from agent import prompts
 from agent.examiner.answer_text import MAX_ASSESSED_CHARS, AnswerText
 from agent.examiner.citer import Citer
-from agent.examiner.gaming import GamingDetector, cap_for
-from agent.examiner.models import Assessment
-from agent.examiner.offline.coverage import assess_coverage, coverage_ratio
+from agent.examiner.gaming import GamingDetector, GamingVerdict, cap_for
+from agent.examiner.models import Assessment, Citation
+from agent.examiner.offline.calibration import Calibration
 from agent.examiner.offline.critique import CritiqueParts, choose_follow_up, flag_lines, write_critique
+from agent.examiner.offline.evidence import Evidence, EvidenceFinder, PointEvidence, features
 from agent.examiner.offline.framework import score_dimensions
 from agent.examiner.seam import ExamRequest, ExamResult
-from agent.records import Backend
-from knowledge.lexical import Embed, tokenize
+from agent.records import Backend, Dimension
+from knowledge.lexical import tokenize
+from knowledge.question_bank import KeyPoint
 
-COVERAGE_SHARE = 0.7
+
+@dataclass(frozen=True)
+class Measured:
+    """Everything the score and the critique are made from."""
+
+    answer: AnswerText
+    evidence: Evidence
+    dimensions: dict[Dimension, int]
+    verdict: GamingVerdict
+    features: dict[str, float]
+    probed: KeyPoint | None  # the key point a follow-up asked about
 
 
 class OfflineExaminer:
     name: Backend = "offline"
     uses_similar_misses = False
 
-    def __init__(self, embed: Embed, gaming: GamingDetector, citer: Citer) -> None:
-        self.embed = embed
+    def __init__(self, finder: EvidenceFinder, gaming: GamingDetector, citer: Citer, calibration: Calibration) -> None:
+        self.finder = finder
         self.gaming = gaming
         self.citer = citer
+        self.calibration = calibration
+
+    def measure(self, request: ExamRequest) -> Measured:
+        question, asked = request.question, request.follow_up
+        text, chars = (request.latest, None) if asked else (request.answer, request.answer_chars)
+        answer = AnswerText.prepare(text, chars)
+        injected = self.gaming.injected(answer)
+        sentences = [s for s in answer.sentences if s not in injected]
+        probed = None
+        if asked is not None and asked.probe_id and asked.probe_id.startswith("kp:"):
+            probed = next((kp for kp in question.key_points if f"kp:{kp.id}" == asked.probe_id), None)
+        targets = None if asked is None else [asked.text, *([probed.point] if probed else [])]
+        evidence = self.finder.find(question, sentences, targets)
+        dimensions = score_dimensions(sentences, set(tokenize(question.question)))
+        verdict = self.gaming.verdict(
+            question, answer, injected, evidence.coverage, evidence.relevance, follow_up=asked is not None
+        )
+        measured = features(evidence) | {
+            "framework": sum(dimensions.values()) / 10,
+            "follow_up": 1.0 if asked is not None else 0.0,
+        }
+        return Measured(answer, evidence, dimensions, verdict, measured, probed)
 
     def examine(self, request: ExamRequest) -> ExamResult:
         question = request.question
-        answer = AnswerText.prepare(request.answer, request.answer_chars)
-        injected = self.gaming.injected(answer)
-        sentences = [s for s in answer.sentences if s not in injected]
-        evidence = assess_coverage(question, sentences, self.embed)
-        dimensions = score_dimensions(sentences, set(tokenize(question.question)))
-        raw = 10 * (COVERAGE_SHARE * coverage_ratio(evidence) + (1 - COVERAGE_SHARE) * sum(dimensions.values()) / 10)
-        verdict = self.gaming.verdict(question, answer, injected, coverage_ratio(evidence))
-        flags = verdict.flags
+        m = self.measure(request)
+        flags = m.verdict.flags
+        score = self.calibration.score(m.features)
         cap = cap_for(flags)
-        score = raw if cap is None else min(raw, cap)
+        score = score if cap is None else min(score, cap)
         score = round(score * 2) / 2  # half points: finer would be false precision
+        points = m.evidence.points
+        if m.probed is not None:  # a follow-up reply answers for its probed point only
+            points = [e for e in points if e.covered or e.key_point.id == m.probed.id]
+        elif request.follow_up is not None:
+            points = [e for e in points if e.covered]
         parts = CritiqueParts(
             score=score,
-            evidence=evidence,
-            dimensions=dimensions,
+            evidence=points,
+            dimensions=m.dimensions,
             flags=flags,
             tendencies=request.tendencies,
             topic=question.topic,
-            other_topic=verdict.other_topic,
-            truncated_from=answer.truncated_from,
+            other_topic=m.verdict.other_topic,
+            truncated_from=m.answer.truncated_from,
             limit=MAX_ASSESSED_CHARS,
+            misconceptions=[(a.sentence, a.misconception.correction) for a in m.evidence.misconceptions],
         )
-        critique = write_critique(parts)
         follow_up = None
-        if not {"empty", "no_attempt"} & set(flags):
-            follow_up = choose_follow_up(question, evidence, dimensions, request.asked_probes, request.tendencies)
-        missed = [e for e in evidence if not e.covered]
-        citations = [c for c in (self.citer.cite(e.key_point) for e in missed) if c is not None]
+        if not {"empty", "no_attempt", "not_english"} & set(flags):
+            follow_up = choose_follow_up(question, m.evidence.points, m.dimensions, request.asked_probes,
+                                         request.tendencies)  # fmt: skip
+        missed = [e for e in points if not e.covered]
         assessment = Assessment(
             question_id=question.id,
             topic=question.topic,
             score=score,
-            dimensions=dimensions,
-            covered=[e.key_point.point for e in evidence if e.covered],
+            dimensions=m.dimensions,
+            covered=[e.key_point.point for e in points if e.covered],
             missed=[e.key_point.point for e in missed],
-            covered_ids=[e.key_point.id for e in evidence if e.covered],
+            covered_ids=[e.key_point.id for e in points if e.covered],
             missed_ids=[e.key_point.id for e in missed],
-            critique=critique,
-            citations=citations,
+            critique=write_critique(parts),
+            citations=self._citations(missed, m.evidence),
             follow_up=follow_up[1] if follow_up else None,
             flags=flags,
-            notes=[critique_note] if (critique_note := _truncation_note(answer)) else [],
+            notes=[note] if (note := _truncation_note(m.answer)) else [],
         )
         return ExamResult(
             assessment,
@@ -83,6 +121,20 @@ class OfflineExaminer:
             probe_id=follow_up[0] if follow_up else None,
             flag_lines=tuple(flag_lines(parts)),
         )
+
+    def _citations(self, missed: list[PointEvidence], evidence: Evidence) -> list[Citation]:
+        """One citation per missed point's section sentence and per misconception's correction."""
+        out: list[Citation] = []
+        for e in missed:
+            found = self.citer.cite(e.key_point)
+            if found is not None and found not in out:
+                out.append(found)
+        for asserted in evidence.misconceptions:
+            m = asserted.misconception
+            found = self.citer.cite_statement(m.section, m.correction)
+            if found is not None and found not in out:
+                out.append(found)
+        return out
 
 
 def _truncation_note(answer: AnswerText) -> str | None:

@@ -1,0 +1,54 @@
+"""The mapping from evidence to a 0–10 score: a linear model fitted on rated answers.
+
+``calibration.json`` holds an intercept and one weight per feature of
+``agent.examiner.offline.evidence.features`` (plus the framework total and whether the
+reply answers a follow-up). It is fitted by ``python -m eval.calibrate`` on the tuning half
+of ``eval/data/rated`` only, by ridge regression against the raters' consensus, and read
+here; the score is clipped to 0–10 and then capped by any gaming flag.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from knowledge.errors import StartupError
+
+CALIBRATION_PATH = Path(__file__).with_name("calibration.json")
+FEATURES = (
+    "coverage",
+    "relevance",
+    "concepts",
+    "numbers",
+    "explained",
+    "misconceptions",
+    "contradicted",
+    "framework",
+    "follow_up",
+)
+
+
+@dataclass(frozen=True)
+class Calibration:
+    intercept: float
+    weights: dict[str, float]
+    fitted_on: str  # what it was fitted on, for the record
+
+    @classmethod
+    def load(cls, path: Path = CALIBRATION_PATH) -> Calibration:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            weights = {name: float(data["weights"][name]) for name in FEATURES}
+            return cls(float(data["intercept"]), weights, str(data.get("fitted_on", "")))
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise StartupError(f"the examiner's calibration {path} is unusable: {exc}") from None
+
+    def score(self, features: dict[str, float]) -> float:
+        raw = self.intercept + sum(w * features.get(name, 0.0) for name, w in self.weights.items())
+        return max(0.0, min(10.0, raw))
+
+    def save(self, path: Path = CALIBRATION_PATH) -> None:
+        data = {"intercept": round(self.intercept, 4), "weights": {k: round(v, 4) for k, v in self.weights.items()},
+                "fitted_on": self.fitted_on}  # fmt: skip
+        path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")

@@ -1,0 +1,156 @@
+"""What an answer shows, in the candidate's own words: the evidence the score is fitted on.
+
+For each key point: the sentence that makes it (an alias in an explanatory sentence, or a
+sentence close to it in meaning by the sentence encoder) or the sentence that contradicts
+it (an alias under a negator). For the answer as a whole: how much of it is on the
+question (similarity to the question's model answer), how specific it is (distinct domain
+concepts and numbers), how much it explains (words in explanatory sentences), and which
+known misconceptions it asserts. Sentences aimed at the grader were removed before.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from agent.examiner.answer_text import WORD, is_explanatory
+from agent.examiner.phrases import MatchText
+from knowledge.concepts import ConceptLexicon
+from knowledge.lexical import Embed
+from knowledge.question_bank import KeyPoint, Misconception, Question
+
+# Sentence-encoder similarity between a key point and a sentence: at FULL the point is made,
+# below SOME it is not there at all, in between it earns part credit.
+SIMILARITY_FULL = 0.62
+SIMILARITY_SOME = 0.42
+MISCONCEPTION_SIMILARITY = 0.72
+NUMBER = re.compile(r"\b\d+(?:[.,]\d+)?\s*(?:%|x\b|ms\b|k\b|m\b|b\b)?", re.I)
+
+
+@dataclass(frozen=True)
+class PointEvidence:
+    key_point: KeyPoint
+    credit: float  # 0..1: 1.0 made, in between partly, 0.0 absent
+    sentence: str | None
+    matched: str | None  # the alias, or "paraphrased"
+    contradicted: bool = False  # an alias of it appears under a negator
+
+    @property
+    def covered(self) -> bool:
+        return self.credit >= 1.0
+
+
+@dataclass(frozen=True)
+class AssertedMisconception:
+    misconception: Misconception
+    sentence: str
+
+
+@dataclass(frozen=True)
+class Evidence:
+    points: list[PointEvidence]
+    misconceptions: list[AssertedMisconception]
+    relevance: float  # 0..1: how close the answer's best sentences are to the model answer
+    concepts: frozenset[str]  # distinct domain concepts named in explanatory sentences
+    numbers: int
+    explained_words: int  # words in sentences that explain rather than list
+    sentences: int
+    features: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def coverage(self) -> float:
+        total = sum(e.key_point.weight for e in self.points)
+        return sum(e.key_point.weight * e.credit for e in self.points) / total if total else 0.0
+
+
+def _soft(similarity: float) -> float:
+    if similarity >= SIMILARITY_FULL:
+        return 1.0
+    if similarity <= SIMILARITY_SOME:
+        return 0.0
+    return (similarity - SIMILARITY_SOME) / (SIMILARITY_FULL - SIMILARITY_SOME)
+
+
+class EvidenceFinder:
+    def __init__(self, encode: Embed, concepts: ConceptLexicon) -> None:
+        self.encode = encode
+        self.concepts = concepts
+
+    def find(self, question: Question, sentences: list[str], targets: list[str] | None = None) -> Evidence:
+        """Evidence in ``sentences`` for ``question``; ``targets`` replaces the model answer as
+        what relevance is measured against (a follow-up's own question)."""
+        explained = [s for s in sentences if is_explanatory(s)]
+        texts = {s: MatchText(s) for s in sentences}
+        said = self.encode(explained) if explained else np.zeros((0, 1), dtype=np.float32)
+        points = self.encode([kp.point for kp in question.key_points])
+        point_sims = points @ said.T if explained else np.zeros((len(question.key_points), 0))
+        evidence = [self._point(kp, explained, texts, point_sims[row]) for row, kp in enumerate(question.key_points)]
+        wanted = targets if targets is not None else [*question.model_answer, question.question]
+        relevance = 0.0
+        if explained and wanted:
+            sims = (self.encode(wanted) @ said.T).max(axis=0)
+            top = np.sort(sims)[::-1][:3]
+            relevance = float(top.mean())
+        concepts = frozenset(c for s in explained for c in self.concepts.found(texts[s]))
+        misconceptions = self._misconceptions(question, explained, texts, said)
+        return Evidence(
+            points=evidence,
+            misconceptions=misconceptions,
+            relevance=relevance,
+            concepts=concepts,
+            numbers=sum(len(NUMBER.findall(s)) for s in explained),
+            explained_words=sum(len(WORD.findall(s)) for s in explained),
+            sentences=len(explained),
+        )
+
+    @staticmethod
+    def _point(kp: KeyPoint, explained: list[str], texts: dict[str, MatchText], sims: np.ndarray) -> PointEvidence:
+        contradicted = False
+        for sentence in explained:
+            for alias in kp.aliases:
+                found = texts[sentence].find(alias)
+                if found is None:
+                    continue
+                if not found.negated:
+                    return PointEvidence(kp, 1.0, sentence, alias)
+                contradicted = True
+        if sims.size:
+            best = int(sims.argmax())
+            credit = _soft(float(sims[best]))
+            if credit > 0 and not (contradicted and texts[explained[best]].negated):
+                return PointEvidence(kp, credit, explained[best], "paraphrased", contradicted)
+        return PointEvidence(kp, 0.0, None, None, contradicted)
+
+    def _misconceptions(
+        self, question: Question, explained: list[str], texts: dict[str, MatchText], said: np.ndarray
+    ) -> list[AssertedMisconception]:
+        out = []
+        claims = self.encode([m.claim for m in question.misconceptions]) if question.misconceptions else None
+        for row, misconception in enumerate(question.misconceptions):
+            hit = next((s for s in explained for sig in misconception.signals if texts[s].has(sig)), None)
+            if hit is None and claims is not None and explained:
+                sims = claims[row] @ said.T
+                best = int(sims.argmax())
+                if float(sims[best]) >= MISCONCEPTION_SIMILARITY and not texts[explained[best]].negated:
+                    hit = explained[best]
+            if hit is not None:
+                out.append(AssertedMisconception(misconception, hit))
+        return out
+
+
+def features(evidence: Evidence) -> dict[str, float]:
+    """The calibrated score's inputs, each on a 0..1-ish scale."""
+    contradicted = sum(e.key_point.weight for e in evidence.points if e.contradicted and e.credit == 0)
+    total = sum(e.key_point.weight for e in evidence.points) or 1
+    return {
+        "coverage": evidence.coverage,
+        "relevance": evidence.relevance,
+        "concepts": math.log1p(len(evidence.concepts)) / math.log(16),
+        "numbers": min(evidence.numbers, 4) / 4,
+        "explained": math.log1p(evidence.explained_words) / math.log(300),
+        "misconceptions": float(min(len(evidence.misconceptions), 2)),
+        "contradicted": contradicted / total,
+    }

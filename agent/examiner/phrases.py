@@ -1,0 +1,125 @@
+"""Phrase matching the way practitioners write: forms, hyphens and notation matched as one.
+
+"self-attention", "self attention" and "selfattention" match each other, as do
+"fine-tune" / "finetuning", "roll back" / "rollback" and "smaller" / "small". Words are
+lowercased, split at hyphens and slashes, and reduced by a light suffix stemmer; a phrase
+matches when its stems, joined, equal the joined stems of 1–5 consecutive words of the
+text. Notation keeps its symbols ("p(y|x)" → "p ( y | x )"), so formulas match too.
+
+A match is *negated* when a negator ("not", "no", "never", "n't", "without"…) stands in
+the few words before it: "transformers do not process tokens in parallel" does not make
+the point "transformers process tokens in parallel".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+WORD = re.compile(r"[a-z0-9]+|[()|^²/*+=<>≥≤]")
+NEGATORS = frozenset(
+    {"not", "no", "never", "without", "neither", "nor", "cannot", "cant", "dont", "doesnt", "isnt", "arent"}
+    | {"wasnt", "werent", "wont", "shouldnt", "didnt", "hardly", "nothing", "none", "nobody", "lack", "lacks"}
+)
+NEGATION_WINDOW = 4  # words before a match that can negate it
+MAX_SPAN = 8  # longest run of text words one phrase can match (p ( y | x ) is six)
+ARTICLES = frozenset({"a", "an", "the"})  # skipped: "llm as a judge" matches "llm-as-judge"
+SUFFIXES = ("izations", "ization", "isation", "ational", "fulness", "iveness", "ations", "ation", "ments", "ment",
+            "ings", "ing", "ies", "ied", "ers", "er", "est", "ed", "es", "ly", "s")  # fmt: skip
+REPLACE = {"izations": "iz", "ization": "iz", "isation": "iz", "ational": "at", "ations": "at", "ation": "at"}
+KEEP = frozenset({"bias", "loss", "less", "class", "gas", "ness", "ss", "this", "is", "was", "has", "its", "us"})
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    if len(word) <= 3 or word in KEEP or word.isdigit():
+        return word
+    for suffix in SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            if suffix in ("ies", "ied"):
+                word = word[:-3] + "y"
+            elif suffix in REPLACE:
+                word = word[: -len(suffix)] + REPLACE[suffix]
+            elif suffix == "s" and word.endswith("ss"):
+                break
+            else:
+                word = word[: -len(suffix)]
+            break
+    if len(word) > 3 and word.endswith("e"):
+        word = word[:-1]
+    if len(word) > 3 and word[-1] == word[-2] and word[-1] not in "aeiouls":
+        word = word[:-1]  # running -> runn -> run
+    return word
+
+
+def words(text: str) -> list[str]:
+    """Lowercased words and notation symbols; apostrophes dropped so "don't" → "dont"."""
+    lowered = text.lower().replace("’", "'").replace("'", "").replace("²", "^2")
+    return WORD.findall(lowered)
+
+
+def stems(text: str) -> list[str]:
+    return [stem(w) for w in words(text) if w not in ARTICLES]
+
+
+def _squash(joined: str) -> str:
+    # Without its e's, "fine"+"tun" and "finetun" are one key (a stem may or may not keep an e).
+    return joined.replace("e", "")
+
+
+@lru_cache(maxsize=32768)
+def phrase_key(phrase: str) -> str:
+    """A phrase's comparable form: its stems joined with nothing between them."""
+    return _squash("".join(stems(phrase)))
+
+
+@dataclass(frozen=True)
+class Found:
+    start: int  # index of the first matched word
+    end: int  # one past the last
+    negated: bool
+
+
+class MatchText:
+    """A text prepared for phrase look-ups (built once per sentence)."""
+
+    def __init__(self, text: str) -> None:
+        self.words = words(text)
+        self.positions = [i for i, w in enumerate(self.words) if w not in ARTICLES]
+        self.stems = [stem(self.words[i]) for i in self.positions]
+        self.spans: dict[str, tuple[int, int]] = {}  # squashed stems of a run → (first, last) content index
+        for start in range(len(self.stems)):
+            joined = ""
+            for end in range(start, min(start + MAX_SPAN, len(self.stems))):
+                joined += self.stems[end]
+                self.spans.setdefault(_squash(joined), (start, end))
+
+    def find(self, phrase: str) -> Found | None:
+        key = phrase_key(phrase)
+        if not key:
+            return None
+        span = self.spans.get(key)
+        if span is None:
+            return None
+        start, end = self.positions[span[0]], self.positions[span[1]] + 1
+        before = self.words[max(0, start - NEGATION_WINDOW) : start]
+        return Found(start, end, any(_negates(w) for w in before))
+
+    def has(self, phrase: str) -> bool:
+        found = self.find(phrase)
+        return found is not None and not found.negated
+
+    @property
+    def negated(self) -> bool:
+        """Whether the text says "not" (or another negator) anywhere."""
+        return any(_negates(w) for w in self.words)
+
+
+_AUX = frozenset(
+    {"do", "does", "did", "is", "are", "was", "were", "wo", "ca", "could", "would", "should", "have", "has"}
+)
+
+
+def _negates(word: str) -> bool:
+    return word in NEGATORS or (word.endswith("nt") and word[:-2] in _AUX)

@@ -1,0 +1,57 @@
+"""The shared domain concept lexicon (``concepts.yaml``): how practitioners name things.
+
+One entry per concept (KV cache, LoRA, canary release, FID…) with its topics and the
+phrasings that name it. The examiner uses it to credit correct depth that goes beyond a
+question's rubric, in the candidate's own words, and the same synonyms serve every question.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Protocol
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from knowledge.errors import QuestionBankError
+from knowledge.taxonomy import Topic
+from knowledge.yaml_files import load_yaml
+
+CONCEPTS_PATH = Path(__file__).with_name("concepts.yaml")
+
+
+class Concept(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    concept: str = Field(pattern=r"^[a-z0-9_]+$")
+    topics: list[Topic] = Field(min_length=1)
+    phrases: list[str] = Field(min_length=1)
+
+
+class PhraseText(Protocol):
+    def has(self, phrase: str) -> bool: ...
+
+
+class ConceptLexicon:
+    def __init__(self, concepts: list[Concept]) -> None:
+        self.concepts = concepts
+
+    @classmethod
+    def load(cls, path: Path = CONCEPTS_PATH) -> ConceptLexicon:
+        try:
+            data = load_yaml(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError) as exc:
+            raise QuestionBankError(f"cannot read {path}: {exc}") from None
+        except yaml.YAMLError as exc:
+            raise QuestionBankError(f"{path.name} is not valid YAML: {exc}") from None
+        if not isinstance(data, list):
+            raise QuestionBankError(f"{path.name}: expected a list of concepts")
+        try:
+            concepts = [Concept.model_validate(entry) for entry in data]
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            raise QuestionBankError(f"{path.name}: {first['msg']} at {first['loc']}") from None
+        return cls(concepts)
+
+    def found(self, text: PhraseText) -> set[str]:
+        """Ids of the concepts ``text`` names (not under a negator)."""
+        return {c.concept for c in self.concepts if any(text.has(p) for p in c.phrases)}

