@@ -98,6 +98,14 @@ class SessionUsage(TypedDict):
     model: NotRequired[str]
 
 
+class QuestionView(TypedDict):
+    """Where the question under discussion stands across its thread (see interview/thread.py)."""
+
+    score: float
+    covered_ids: list[str]
+    dimensions: dict[Dimension, int]
+
+
 class ExamRecord(TypedDict):
     """The latest assessment of the question under discussion (``last_exam`` in the state)."""
 
@@ -105,6 +113,7 @@ class ExamRecord(TypedDict):
     backend: Backend
     note: str | None
     probe_id: str | None
+    question: NotRequired[QuestionView]  # absent in sessions saved before threads were scored
 
 
 class QuestionResult(TypedDict):

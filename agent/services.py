@@ -193,8 +193,9 @@ class Services:
     @built_once
     def gaming(self) -> GamingDetector:
         from agent.examiner.gaming import GamingDetector
+        from agent.examiner.topics import TopicGuesser
 
-        return GamingDetector(self.question_bank)
+        return GamingDetector(TopicGuesser(self.question_bank, self.sentence_encoder.encode))
 
     @built_once
     def sentence_encoder(self) -> SentenceEncoder:

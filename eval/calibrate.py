@@ -1,7 +1,7 @@
 """Fit the offline examiner's score (``agent/examiner/offline/calibration.json``) on the
 tuning half of the rated set: ``python -m eval.calibrate``.
 
-Ridge regression of the raters' consensus on the examiner's features, over the tuning
+Ridge regression of the logit of the raters' consensus on the examiner's features, over the tuning
 answers that no gaming flag caps (a capped answer's score is the cap, whatever the model
 says) and that are in English. The test half is never read here.
 """
@@ -22,7 +22,8 @@ from agent.settings import Settings
 from eval.rated import load_items, request_for
 from knowledge.concepts import ConceptLexicon
 
-RIDGE = 1.0  # shrinks the weights toward 0: ~120 answers do not support sharp ones
+RIDGE = 1.0  # shrinks the weights toward 0: ~100 answers do not support sharp ones
+FLOOR = 0.05  # consensus 0 and 10 are fitted as 0.5 and 9.5: the logit of 0 is infinite
 
 
 def fit(examiner: OfflineExaminer, services: Services) -> Calibration:
@@ -35,7 +36,9 @@ def fit(examiner: OfflineExaminer, services: Services) -> Calibration:
             continue
         rows.append([1.0, *(measured.features[name] for name in FEATURES)])
         targets.append(item.consensus)
-    x, y = np.array(rows), np.array(targets)
+    x = np.array(rows)
+    share = np.clip(np.array(targets) / 10.0, FLOOR, 1.0 - FLOOR)
+    y = np.log(share / (1.0 - share))  # the logit of the consensus: the score is 10 · sigmoid(x · w)
     penalty = RIDGE * np.eye(x.shape[1])
     penalty[0, 0] = 0.0  # the intercept is not shrunk
     w = np.linalg.solve(x.T @ x + penalty, x.T @ y)

@@ -11,9 +11,10 @@ import re
 from dataclasses import dataclass
 
 from agent.examiner.answer_text import WORD, AnswerText, content_stems, is_explanatory
+from agent.examiner.language import is_not_english
+from agent.examiner.topics import TopicGuesser
 from agent.records import Flag
-from knowledge.lexical import LexicalIndex
-from knowledge.question_bank import Question, QuestionBank
+from knowledge.question_bank import Question
 from knowledge.taxonomy import Topic
 
 # The highest score an answer with this flag can get, whatever else it says.
@@ -26,96 +27,9 @@ CAPS: dict[Flag, float] = {
     "keyword_list": 2.5,
     "not_english": 0.0,  # not assessed: the critique asks for the answer in English
 }
-# Function words of the languages candidates most often switch to; an answer made of them
-# (or mostly in a non-Latin script) is not in English.
-FOREIGN_FUNCTION_WORDS = frozenset(
-    [
-        "el",
-        "la",
-        "los",
-        "las",
-        "de",
-        "del",
-        "que",
-        "y",
-        "en",
-        "un",
-        "una",
-        "es",
-        "por",
-        "para",
-        "con",
-        "se",
-        "lo",
-        "su",
-        "al",
-        "como",
-        "pero",
-        "más",
-        "le",
-        "les",
-        "des",
-        "et",
-        "est",
-        "une",
-        "dans",
-        "pour",
-        "pas",
-        "sur",
-        "qui",
-        "du",
-        "au",
-        "avec",
-        "ce",
-        "der",
-        "das",
-        "und",
-        "ist",
-        "nicht",
-        "ein",
-        "eine",
-        "zu",
-        "mit",
-        "von",
-        "sich",
-        "auf",
-        "für",
-        "os",
-        "uma",
-        "não",
-        "em",
-        "com",
-        "da",
-        "dos",
-        "das",
-        "é",
-        "il",
-        "di",
-        "che",
-        "non",
-        "una",
-        "sono",
-        "della",
-        "hai",
-        "hain",
-        "ka",
-        "ki",
-        "ke",
-        "ko",
-        "se",
-        "aur",
-        "yeh",
-        "woh",
-        "bhi",
-        "nahi",
-    ]
-)
-# An answer is about another topic only when all three hold: it makes almost none of the
-# rubric, its sentences are far from the question's model answer, and its words match
-# another topic's questions clearly better than this one's.
-OFF_TOPIC_COVERAGE = 0.15
-OFF_TOPIC_RELEVANCE = 0.42
-OFF_TOPIC_MARGIN = 1.5
+# An answer is about another topic only when it makes almost none of the rubric and the
+# topic guesser finds it clearly closer to another topic's questions (see topics.py).
+OFF_TOPIC_COVERAGE = 0.35  # share of the rubric named by its aliases
 
 # Text aimed at whoever grades the answer. Matched after quoted text is removed, so an
 # attack string quoted as an example ("ignore previous instructions…") is not an instruction,
@@ -235,41 +149,10 @@ def copies_question(answer: AnswerText, question: str) -> bool:
     return len(said - asked) <= max(2, 0.2 * len(said))
 
 
-def is_not_english(answer: AnswerText) -> bool:
-    letters = [c for c in answer.text if c.isalpha()]
-    if len(letters) >= 20 and sum(c.isascii() for c in letters) < 0.5 * len(letters):
-        return True
-    words = answer.words
-    return len(words) >= 8 and sum(w in FOREIGN_FUNCTION_WORDS for w in words) >= 0.15 * len(words)
-
-
 def cap_for(flags: list[Flag]) -> float | None:
     """The lowest cap among ``flags``, or None when no flag caps the score."""
     caps = [CAPS[f] for f in flags if f in CAPS]
     return min(caps) if caps else None
-
-
-class TopicGuesser:
-    """Which bank question (and so which topic) a text is most about, by BM25 over rubrics."""
-
-    def __init__(self, bank: QuestionBank) -> None:
-        self.questions = bank.questions
-        texts = [
-            " ".join([q.question, *(kp.point for kp in q.key_points), *(a for kp in q.key_points for a in kp.aliases)])
-            for q in self.questions
-        ]
-        self.index = LexicalIndex(texts)
-
-    def other_topic(self, text: str, own: Topic) -> Topic | None:
-        """The topic ``text`` is clearly about, if it is not ``own``."""
-        ranked = self.index.rank(text, len(self.questions))
-        if not ranked:
-            return None
-        best_other = next(((i, s) for i, s in ranked if self.questions[i].topic != own), None)
-        best_own = next((s for i, s in ranked if self.questions[i].topic == own), 0.0)
-        if best_other is None or ranked[0][0] != best_other[0] or best_other[1] < OFF_TOPIC_MARGIN * best_own:
-            return None
-        return self.questions[best_other[0]].topic
 
 
 @dataclass(frozen=True)
@@ -279,8 +162,8 @@ class GamingVerdict:
 
 
 class GamingDetector:
-    def __init__(self, bank: QuestionBank) -> None:
-        self.topics = TopicGuesser(bank)
+    def __init__(self, topics: TopicGuesser) -> None:
+        self.topics = topics
 
     @staticmethod
     def injected(answer: AnswerText) -> list[str]:
@@ -293,11 +176,11 @@ class GamingDetector:
         answer: AnswerText,
         injected: list[str],
         coverage: float,
-        relevance: float,
+        sentences: list[str],
         follow_up: bool = False,
     ) -> GamingVerdict:
-        """``relevance``: how close the answer is to the question (evidence.relevance);
-        a follow-up reply is judged against the follow-up, so it is never off-topic here."""
+        """``sentences``: the answer's explanatory sentences; a follow-up reply is judged
+        against the follow-up, so it is never off-topic here."""
         flags: list[Flag] = []
         if answer.truncated_from is not None:
             flags.append("truncated")
@@ -313,13 +196,8 @@ class GamingDetector:
             flags.append("copied_question")
         elif looks_like_keyword_list(answer):
             flags.append("keyword_list")
-        elif (
-            not follow_up
-            and coverage < OFF_TOPIC_COVERAGE
-            and relevance < OFF_TOPIC_RELEVANCE
-            and len(answer.words) >= 20
-        ):
-            other = self.topics.other_topic(answer.text, question.topic)
+        elif not follow_up and coverage < OFF_TOPIC_COVERAGE and len(answer.words) >= 20:
+            other = self.topics.other_topic(sentences, question)
             if other is not None:
                 return GamingVerdict([*flags, "off_topic"], other)
         return GamingVerdict(flags, None)

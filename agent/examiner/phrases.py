@@ -23,6 +23,13 @@ NEGATORS = frozenset(
     | {"wasnt", "werent", "wont", "shouldnt", "didnt", "hardly", "nothing", "none", "nobody", "lack", "lacks"}
 )
 NEGATION_WINDOW = 4  # words before a match that can negate it
+# Verbs that turn a practice down: "remove dropout", "skip the eval set", "avoid versioning".
+REVERSALS = frozenset({"remove", "removing", "drop", "dropping", "skip", "skipping", "avoid", "avoiding", "disable"})
+AFTER_WINDOW = 3  # words after a match that can negate it: "versioning isn't needed"
+DISMISSALS = frozenset(
+    {"unnecessary", "counterproductive", "useless", "overkill", "pointless", "harmful", "irrelevant", "optional"}
+)
+NEEDS = frozenset({"needed", "necessary", "required", "important", "matter", "matters", "help", "helps", "useful"})
 MAX_SPAN = 8  # longest run of text words one phrase can match (p ( y | x ) is six)
 ARTICLES = frozenset({"a", "an", "the"})  # skipped: "llm as a judge" matches "llm-as-judge"
 SUFFIXES = ("izations", "ization", "isation", "ational", "fulness", "iveness", "ations", "ation", "ments", "ment",
@@ -104,7 +111,9 @@ class MatchText:
             return None
         start, end = self.positions[span[0]], self.positions[span[1]] + 1
         before = self.words[max(0, start - NEGATION_WINDOW) : start]
-        return Found(start, end, any(_negates(w) for w in before))
+        after = self.words[end : end + AFTER_WINDOW + 1]
+        negated = any(_negates(w) or w in REVERSALS for w in before) or _dismissed(after)
+        return Found(start, end, negated)
 
     def has(self, phrase: str) -> bool:
         found = self.find(phrase)
@@ -123,3 +132,10 @@ _AUX = frozenset(
 
 def _negates(word: str) -> bool:
     return word in NEGATORS or (word.endswith("nt") and word[:-2] in _AUX)
+
+
+def _dismissed(after: list[str]) -> bool:
+    """ "X isn't needed", "X is not necessary", "X is counterproductive" right after a match."""
+    if any(w in DISMISSALS for w in after):
+        return True
+    return any(_negates(w) for w in after) and any(w in NEEDS for w in after)

@@ -41,6 +41,7 @@ class ExamRequest:
     role: Role = "ml_engineer"
     on_text: Callable[[str], None] | None = None  # receives the visible reply as it streams
     follow_up: AskedFollowUp | None = None  # set when ``latest`` answers a follow-up
+    covered_before: tuple[str, ...] = ()  # key point ids the thread already made (not asked again)
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from agent.interview.context import InterviewContext
 from agent.interview.planner import plan_session as make_plan
 from agent.interview.report import build_report, excerpt
 from agent.interview.state import InterviewState
+from agent.interview.thread import asked_follow_up, covered_so_far, question_view
 from agent.records import (
     AssessmentRecord,
     Backend,
@@ -154,9 +155,12 @@ def assess_answer(state: InterviewState, runtime: Runtime[InterviewContext]) -> 
         earlier=earlier,
         role=state["role"],
         on_text=_stream_writer(runtime),
+        follow_up=asked_follow_up(state),
+        covered_before=covered_so_far(state.get("last_exam")),
     )
     result = ctx.examiner.examine(request)
     assessment = result.assessment.record()
+    standing = question_view(state.get("last_exam"), assessment, request.follow_up is not None)
     ctx.transcripts.record_assessment(
         state["session_id"], state["seq"], assessment, result.backend, result.note, result.usage
     )
@@ -167,7 +171,9 @@ def assess_answer(state: InterviewState, runtime: Runtime[InterviewContext]) -> 
     messages.append(
         _say(prompts.render("feedback_line", score=f"{assessment['score']:g}", summary=summary), "feedback")
     )
-    exam = ExamRecord(assessment=assessment, backend=result.backend, note=result.note, probe_id=result.probe_id)
+    exam = ExamRecord(
+        assessment=assessment, backend=result.backend, note=result.note, probe_id=result.probe_id, question=standing
+    )
     return {
         "last_exam": exam,
         "messages": messages,
@@ -249,16 +255,16 @@ def close_question(state: InterviewState, runtime: Runtime[InterviewContext]) ->
             excerpt="",
         )
     else:
-        assessment = exam["assessment"]
+        standing = exam.get("question") or question_view(None, exam["assessment"], False)
         answers = state.get("thread_answers", [])
         result = QuestionResult(
             question_id=question.id,
             topic=question.topic,
             skipped=False,
-            score=float(assessment["score"]),
-            dimensions=assessment["dimensions"],
-            missed_ids=assessment["missed_ids"],
-            covered_ids=assessment["covered_ids"],
+            score=float(standing["score"]),
+            dimensions=standing["dimensions"],
+            missed_ids=[kp.id for kp in question.key_points if kp.id not in standing["covered_ids"]],
+            covered_ids=standing["covered_ids"],
             excerpt=excerpt("\n\n".join(answers)),
             words=sum(len(a.split()) for a in answers),
             backend=exam["backend"],

@@ -2,14 +2,15 @@
 
 ``calibration.json`` holds an intercept and one weight per feature of
 ``agent.examiner.offline.evidence.features`` (plus the framework total and whether the
-reply answers a follow-up). It is fitted by ``python -m eval.calibrate`` on the tuning half
-of ``eval/data/rated`` only, by ridge regression against the raters' consensus, and read
-here; the score is clipped to 0–10 and then capped by any gaming flag.
+reply answers a follow-up), on a logistic link. It is fitted by ``python -m eval.calibrate``
+on the tuning half of ``eval/data/rated`` only, by ridge regression of the logit of the
+raters' consensus, and read here; the score is then capped by any gaming flag.
 """
 
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from knowledge.errors import StartupError
 CALIBRATION_PATH = Path(__file__).with_name("calibration.json")
 FEATURES = (
     "coverage",
+    "named",
     "relevance",
     "concepts",
     "numbers",
@@ -45,8 +47,10 @@ class Calibration:
             raise StartupError(f"the examiner's calibration {path} is unusable: {exc}") from None
 
     def score(self, features: dict[str, float]) -> float:
-        raw = self.intercept + sum(w * features.get(name, 0.0) for name, w in self.weights.items())
-        return max(0.0, min(10.0, raw))
+        """10 · sigmoid(intercept + Σ weight · feature): a logistic link keeps the score in
+        0–10 and lets clear evidence, good or bad, reach the ends of the scale."""
+        z = self.intercept + sum(w * features.get(name, 0.0) for name, w in self.weights.items())
+        return 10.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
     def save(self, path: Path = CALIBRATION_PATH) -> None:
         data = {"intercept": round(self.intercept, 4), "weights": {k: round(v, 4) for k, v in self.weights.items()},

@@ -65,6 +65,13 @@ class Evidence:
         total = sum(e.key_point.weight for e in self.points)
         return sum(e.key_point.weight * e.credit for e in self.points) / total if total else 0.0
 
+    @property
+    def named_coverage(self) -> float:
+        """Coverage by aliases alone (the point named in an explanatory, non-negated sentence)."""
+        total = sum(e.key_point.weight for e in self.points)
+        named = sum(e.key_point.weight for e in self.points if e.matched not in (None, "paraphrased"))
+        return named / total if total else 0.0
+
 
 def _soft(similarity: float) -> float:
     if similarity >= SIMILARITY_FULL:
@@ -118,10 +125,14 @@ class EvidenceFinder:
                     return PointEvidence(kp, 1.0, sentence, alias)
                 contradicted = True
         if sims.size:
-            best = int(sims.argmax())
-            credit = _soft(float(sims[best]))
-            if credit > 0 and not (contradicted and texts[explained[best]].negated):
-                return PointEvidence(kp, credit, explained[best], "paraphrased", contradicted)
+            # Similarity does not see polarity: a sentence that says "not" earns nothing by it
+            # for a point that is stated positively.
+            plain = [i for i, s in enumerate(explained) if not texts[s].negated or MatchText(kp.point).negated]
+            if plain:
+                best = max(plain, key=lambda i: float(sims[i]))
+                credit = _soft(float(sims[best]))
+                if credit > 0:
+                    return PointEvidence(kp, credit, explained[best], "paraphrased", contradicted)
         return PointEvidence(kp, 0.0, None, None, contradicted)
 
     def _misconceptions(
@@ -147,6 +158,7 @@ def features(evidence: Evidence) -> dict[str, float]:
     total = sum(e.key_point.weight for e in evidence.points) or 1
     return {
         "coverage": evidence.coverage,
+        "named": evidence.named_coverage,
         "relevance": evidence.relevance,
         "concepts": math.log1p(len(evidence.concepts)) / math.log(16),
         "numbers": min(evidence.numbers, 4) / 4,

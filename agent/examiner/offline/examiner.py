@@ -10,10 +10,10 @@ grader are capped whatever they contain (``agent.examiner.gaming``), and the cri
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from agent import prompts
-from agent.examiner.answer_text import MAX_ASSESSED_CHARS, AnswerText
+from agent.examiner.answer_text import MAX_ASSESSED_CHARS, AnswerText, is_explanatory
 from agent.examiner.citer import Citer
 from agent.examiner.gaming import GamingDetector, GamingVerdict, cap_for
 from agent.examiner.models import Assessment, Citation
@@ -61,9 +61,8 @@ class OfflineExaminer:
         targets = None if asked is None else [asked.text, *([probed.point] if probed else [])]
         evidence = self.finder.find(question, sentences, targets)
         dimensions = score_dimensions(sentences, set(tokenize(question.question)))
-        verdict = self.gaming.verdict(
-            question, answer, injected, evidence.coverage, evidence.relevance, follow_up=asked is not None
-        )
+        explained = [s for s in sentences if is_explanatory(s)]
+        verdict = self.gaming.verdict(question, answer, injected, evidence.named_coverage, explained, asked is not None)
         measured = features(evidence) | {
             "framework": sum(dimensions.values()) / 10,
             "follow_up": 1.0 if asked is not None else 0.0,
@@ -97,8 +96,9 @@ class OfflineExaminer:
         )
         follow_up = None
         if not {"empty", "no_attempt", "not_english"} & set(flags):
-            follow_up = choose_follow_up(question, m.evidence.points, m.dimensions, request.asked_probes,
-                                         request.tendencies)  # fmt: skip
+            thread = [replace(e, credit=1.0) if e.key_point.id in request.covered_before else e
+                      for e in m.evidence.points]  # fmt: skip
+            follow_up = choose_follow_up(question, thread, m.dimensions, request.asked_probes, request.tendencies)
         missed = [e for e in points if not e.covered]
         assessment = Assessment(
             question_id=question.id,
