@@ -11,11 +11,9 @@ from agent.cli.json_output import print_json
 from agent.interview.interviewer import TurnView, check_user, parse_command
 from agent.services import Services
 from knowledge.errors import UsageError
-from knowledge.lexical import tokenize
 from knowledge.taxonomy import parse_role
 
 DONE = "/done"
-MAX_ANSWER_BYTES = 5 * 1024 * 1024
 
 
 def _console() -> Any:
@@ -172,59 +170,4 @@ def simulate(services: Services, args: argparse.Namespace) -> int:
     if result["report"] is not None:
         terminal.report_panel(console, result["report"])
     console.print(f"[dim]Session {result['session_id']} saved.[/]")
-    return 0
-
-
-def read_answer_file(path: Path) -> str:
-    """The answer in ``path``, or a one-line error (missing, not a file, too big, binary, empty)."""
-    try:
-        if path.is_dir():
-            raise UsageError(f"{path}: is a directory; give the file that holds your answer")
-        if path.stat().st_size > MAX_ANSWER_BYTES:
-            raise UsageError(f"{path}: larger than 5 MB; an answer file should hold one answer")
-        answer = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise UsageError(f"{path}: no such file") from None
-    except UnicodeDecodeError:
-        raise UsageError(f"{path}: not valid UTF-8 text") from None
-    except OSError as exc:
-        raise UsageError(f"{path}: cannot read: {exc.strerror}") from None
-    if "\x00" in answer:
-        raise UsageError(f"{path}: looks like a binary file")
-    if not answer.strip():
-        raise UsageError(f"{path}: the answer file is empty")
-    return answer
-
-
-def assess(services: Services, args: argparse.Namespace) -> int:
-    from agent.examiner.seam import ExamRequest
-
-    answer = read_answer_file(Path(args.answer_file))
-    if not tokenize(args.question):
-        raise UsageError("the question has no words to match against the guide; write it out in full")
-    examiner_ready(services)
-    match = services.question_matcher.match(args.question)
-    result = services.examiner.examine(ExamRequest(question=match.question, answer=answer, latest=answer))
-    assessment = result.assessment.record()
-    if not match.from_bank:
-        assessment["question_id"] = None
-    matched = (
-        {"id": match.question.id, "question": match.question.question, "similarity": match.similarity}
-        if match.from_bank
-        else None
-    )
-    if args.json:
-        print_json({**assessment, "matched": matched, "backend": result.backend})
-        return 0
-    console = _console()
-    if matched:
-        console.print(f"[dim]Matched bank question {matched['id']}: {matched['question']}[/]")
-    else:
-        sections = sorted({kp.section for kp in match.question.key_points})
-        console.print("[dim]No bank question is close; rubric built from the guide: " + "; ".join(sections) + "[/]")
-    from agent.cli import terminal
-
-    terminal.feedback_panel(console, assessment, result.note)
-    if assessment["follow_up"]:
-        console.print(f"[bold magenta]Follow-up:[/] {assessment['follow_up']}")
     return 0

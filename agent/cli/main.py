@@ -14,6 +14,7 @@ from typing import Any, NoReturn
 
 from pydantic import ValidationError
 
+from agent.cli import assess as assess_commands
 from agent.cli import interview as interview_commands
 from agent.cli import knowledge as knowledge_commands
 from agent.cli import sessions as sessions_commands
@@ -96,12 +97,15 @@ def build_parser() -> argparse.ArgumentParser:
     simulate.add_argument("--json", action="store_true")
     simulate.set_defaults(handler=interview_commands.simulate)
 
-    assess = commands.add_parser("assess", help="assess one answer to one question")
-    assess.add_argument("--question", required=True, metavar="TEXT")
-    assess.add_argument("--answer-file", required=True, metavar="FILE")
+    assess = commands.add_parser("assess", help="assess one answer, or a batch of answers")
+    assess.add_argument("--question", metavar="TEXT")
+    assess.add_argument("--answer-file", metavar="FILE")
+    assess.add_argument(
+        "--batch", metavar="FILE", help="JSONL or YAML list of {question or question_id, answer}: one result per answer"
+    )
     assess.add_argument("--role", choices=ROLES, metavar="ROLE", help="accepted for symmetry; scoring is role-neutral")
     assess.add_argument("--json", action="store_true")
-    assess.set_defaults(handler=interview_commands.assess)
+    assess.set_defaults(handler=assess_commands.assess)
 
     sessions = commands.add_parser("sessions", help="past sessions: list, show, export")
     session_commands = sessions.add_subparsers(dest="sessions_command", metavar="ACTION", required=True)

@@ -8,11 +8,11 @@ for judgement and wording, and verified where it matters:
   and a missed point without a valid citation gets the offline citation of its section;
 - a key point counts as covered only if the model's evidence is the candidate's own
   words, and for an answer the offline examiner flags as gaming, its evidence stands;
-- the score is reconciled with the offline examiner's evidence: it may exceed the
-  offline score by at most ``TOLERANCE`` points, an answer in which the offline examiner
-  found none of the rubric stays at or below ``NO_EVIDENCE_CAP``, and the offline gaming
-  caps (grader instructions, keyword lists, copied question, off-topic, empty) always
-  apply, so text in the answer cannot talk the grader into a high score.
+- the model's score stands, except where a gaming detector fires (grader instructions,
+  keyword lists, copied question, off-topic, no attempt, empty, not English): their caps
+  apply, so text in the answer cannot talk the grader into a high score. Only detectors
+  with no false flag on the rated evaluation set's genuine answers are used this way; the
+  offline score itself never caps the model (its mistakes would drag a good model down).
 
 Faults (timeouts, 429, 5xx, dropped connections) are retried by the OpenAI client only
 (``max_retries``, which honours Retry-After); an unparseable or schema-violating reply is
@@ -52,8 +52,6 @@ from knowledge.question_bank import Question, QuestionBank
 from knowledge.retrieval import HybridRetriever
 from knowledge.taxonomy import ROLE_TITLES, TOPIC_TITLES
 
-TOLERANCE = 3.0
-NO_EVIDENCE_CAP = 3.0
 EVIDENCE_OVERLAP = 0.6
 PARSE_ATTEMPTS = 2
 MAX_PASSAGES = 6
@@ -276,8 +274,7 @@ class LLMExaminer:
         covered = [kp for kp in question.key_points if kp.id in said_covered]
         missed = [kp for kp in question.key_points if kp.id not in said_covered]
         score = max(0.0, min(10.0, float(turn.score)))
-        ceiling = offline.score + TOLERANCE if offline.covered_ids else NO_EVIDENCE_CAP
-        score = min(score, ceiling, 10.0 if cap is None else cap)
+        score = score if cap is None else min(score, cap)
         score = round(score * 2) / 2
         citations = self._verified_citations(turn, passages)
         cited_sections = {c.section for c in citations}

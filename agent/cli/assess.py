@@ -1,0 +1,152 @@
+"""``mock-interview assess``: judge one answer, or a batch of them in one process."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any, TypedDict
+
+import yaml
+
+from agent.cli.json_output import print_json
+from agent.examiner.seam import ExamRequest
+from agent.records import AssessmentRecord
+from agent.services import Services
+from knowledge.errors import UsageError
+from knowledge.lexical import tokenize
+
+MAX_FILE_BYTES = 5 * 1024 * 1024
+
+
+class Matched(TypedDict):
+    id: str
+    question: str
+    similarity: float
+
+
+class AssessedAnswer(AssessmentRecord):
+    """One line of ``assess --json`` / ``assess --batch``."""
+
+    matched: Matched | None
+    backend: str
+
+
+def read_text_file(path: Path, what: str = "answer file") -> str:
+    """The text in ``path``, read with a size bound (a device like /dev/zero reports size 0),
+    or a one-line error: missing, a directory, too big, binary, not UTF-8, empty."""
+    try:
+        if path.is_dir():
+            raise UsageError(f"{path}: is a directory; give the file itself")
+        with path.open("rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
+    except FileNotFoundError:
+        raise UsageError(f"{path}: no such file") from None
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read: {exc.strerror}") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise UsageError(f"{path}: larger than 5 MB; an {what} should not be that big")
+    if b"\x00" in data:
+        raise UsageError(f"{path}: looks like a binary file")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise UsageError(f"{path}: not valid UTF-8 text") from None
+    if not text.strip():
+        raise UsageError(f"{path}: the {what} is empty")
+    return text
+
+
+def _assess_one(services: Services, question_text: str | None, question_id: str | None, answer: str) -> AssessedAnswer:
+    if question_id is not None:
+        try:
+            question = services.question_bank.get(question_id)
+        except KeyError:
+            raise UsageError(f"unknown question id {question_id!r}; see: mock-interview questions") from None
+        matched: Matched | None = Matched(id=question.id, question=question.question, similarity=1.0)
+        from_bank = True
+    else:
+        assert question_text is not None
+        if not tokenize(question_text):
+            raise UsageError("the question has no words to match against the guide; write it out in full")
+        match = services.question_matcher.match(question_text)
+        question, from_bank = match.question, match.from_bank
+        matched = (
+            Matched(id=question.id, question=question.question, similarity=match.similarity) if from_bank else None
+        )
+    result = services.examiner.examine(ExamRequest(question=question, answer=answer, latest=answer))
+    record = result.assessment.record()
+    if not from_bank:
+        record["question_id"] = None
+    return AssessedAnswer(**record, matched=matched, backend=result.backend)
+
+
+def _batch_items(path: Path) -> list[tuple[str | None, str | None, str]]:
+    text = read_text_file(path, "batch file")
+    try:
+        if path.suffix.lower() in (".yaml", ".yml"):
+            raw: Any = yaml.safe_load(text)
+        else:
+            raw = [json.loads(line) for line in text.splitlines() if line.strip()]
+    except (yaml.YAMLError, json.JSONDecodeError) as exc:
+        raise UsageError(f"{path}: not valid {'YAML' if path.suffix.lower() in ('.yaml', '.yml') else 'JSONL'}: "
+                         f"{str(exc).splitlines()[0]}") from None  # fmt: skip
+    if not isinstance(raw, list) or not raw:
+        raise UsageError(f"{path}: expected a list of {{question or question_id, answer}} entries")
+    items = []
+    for number, entry in enumerate(raw, 1):
+        if not isinstance(entry, dict):
+            raise UsageError(f"{path}: entry {number} is not a mapping")
+        answer, question, question_id = entry.get("answer"), entry.get("question"), entry.get("question_id")
+        if not isinstance(answer, str) or not answer.strip():
+            raise UsageError(f"{path}: entry {number} has no answer")
+        if not isinstance(question, str) and not isinstance(question_id, str):
+            raise UsageError(f"{path}: entry {number} needs a question or a question_id")
+        items.append((question if isinstance(question, str) else None,
+                      question_id if isinstance(question_id, str) else None, answer))  # fmt: skip
+    return items
+
+
+def assess(services: Services, args: argparse.Namespace) -> int:
+    from agent.cli.interview import examiner_ready
+
+    if args.batch is not None:
+        if args.question or args.answer_file:
+            raise UsageError("--batch takes the questions and answers from its file; drop --question/--answer-file")
+        items = _batch_items(Path(args.batch))
+        examiner_ready(services)
+        results = [_assess_one(services, q, qid, a) for q, qid, a in items]
+        if args.json:
+            for result in results:
+                print(json.dumps(result, ensure_ascii=False))
+            return 0
+        for number, result in enumerate(results, 1):
+            first = result["critique"].split(". ")[0]
+            print(f"{number:>3}  {result['score']:>4g}/10  {result['question_id'] or '(guide rubric)'}  {first}")
+        return 0
+    if not args.question or not args.answer_file:
+        raise UsageError("assess needs --question TEXT and --answer-file FILE (or --batch FILE)")
+    answer = read_text_file(Path(args.answer_file))
+    examiner_ready(services)
+    result = _assess_one(services, args.question, None, answer)
+    if args.json:
+        print_json(result)
+        return 0
+    _show(services, result)
+    return 0
+
+
+def _show(services: Services, result: AssessedAnswer) -> None:
+    from rich.console import Console
+
+    from agent.cli import terminal
+
+    console = Console(highlight=False)
+    matched = result["matched"]
+    if matched:
+        console.print(f"[dim]Matched bank question {matched['id']}: {matched['question']}[/]")
+    else:
+        console.print("[dim]No bank question is close; the rubric was built from the guide.[/]")
+    terminal.feedback_panel(console, result, None)
+    if result["follow_up"]:
+        console.print(f"[bold magenta]Follow-up:[/] {result['follow_up']}")
