@@ -1,7 +1,9 @@
 """Fit the offline examiner's score (``agent/examiner/offline/calibration.json``) on the
 tuning half of the rated set: ``python -m eval.calibrate``.
 
-Ridge regression of the logit of the raters' consensus on the examiner's features, over the tuning
+Ridge regression of the logit of the raters' consensus on the examiner's features, each
+weight held to the sign its feature's meaning gives it (the shrinkage chosen by
+cross-validation within the tune half), over the tuning
 answers that no gaming flag caps (a capped answer's score is the cap, whatever the model
 says) and that are in English. The test half is never read here.
 """
@@ -22,12 +24,59 @@ from agent.settings import Settings
 from eval.rated import load_items, request_for
 from knowledge.concepts import ConceptLexicon
 
-RIDGE = 1.0  # shrinks the weights toward 0: ~100 answers do not support sharp ones
+RIDGES = (0.1, 0.3, 1.0, 3.0)  # candidate shrinkage, chosen by cross-validation within the tune half
+FOLDS = 5  # grouped by question, so a fold never sees the question it is scored on
 FLOOR = 0.05  # consensus 0 and 10 are fitted as 0.5 and 9.5: the logit of 0 is infinite
 
 
+# Each weight's sign is fixed by what the feature means, so the model stays readable: evidence
+# of knowledge can only raise the score, a misconception or a contradicted point only lower it.
+NEGATIVE = frozenset({"misconceptions", "contradicted"})
+STEPS = 20_000
+
+
+def _solve(x: np.ndarray, y: np.ndarray, ridge: float) -> np.ndarray:
+    """Ridge least squares with sign-constrained weights, by projected gradient descent
+    (the intercept is neither shrunk nor constrained)."""
+    w = np.zeros(x.shape[1])
+    step = 1.0 / (np.linalg.norm(x, 2) ** 2 / len(y) + ridge / len(y))
+    signs = np.array([0.0] + [-1.0 if name in NEGATIVE else 1.0 for name in FEATURES])
+    for _ in range(STEPS):
+        gradient = x.T @ (x @ w - y) / len(y)
+        gradient[1:] += ridge * w[1:] / len(y)
+        w -= step * gradient
+        w[signs > 0] = np.maximum(w[signs > 0], 0.0)
+        w[signs < 0] = np.minimum(w[signs < 0], 0.0)
+    return w
+
+
+def _logit(consensus: np.ndarray) -> np.ndarray:
+    share = np.clip(consensus / 10.0, FLOOR, 1.0 - FLOOR)
+    return np.asarray(np.log(share / (1.0 - share)))
+
+
+def choose_ridge(x: np.ndarray, consensus: np.ndarray, groups: list[str]) -> float:
+    """The shrinkage with the lowest cross-validated error on the 0–10 scale."""
+    names = sorted(set(groups))
+    fold_of = {g: i % FOLDS for i, g in enumerate(names)}
+    folds = np.array([fold_of[g] for g in groups])
+    best: tuple[float, float] | None = None
+    for ridge in RIDGES:
+        errors = []
+        for k in range(FOLDS):
+            train, held = folds != k, folds == k
+            w = _solve(x[train], _logit(consensus[train]), ridge)
+            predicted = 10.0 / (1.0 + np.exp(-(x[held] @ w)))
+            errors.extend(np.abs(predicted - consensus[held]))
+        mae = float(np.mean(errors))
+        if best is None or mae < best[1]:
+            best = (ridge, mae)
+    assert best is not None
+    return best[0]
+
+
 def fit(examiner: OfflineExaminer, services: Services) -> Calibration:
-    rows, targets = [], []
+    rows, targets, groups = [], [], []
     for item in load_items():
         if item.split != "tune" or item.intent == "non_english":
             continue
@@ -36,16 +85,15 @@ def fit(examiner: OfflineExaminer, services: Services) -> Calibration:
             continue
         rows.append([1.0, *(measured.features[name] for name in FEATURES)])
         targets.append(item.consensus)
-    x = np.array(rows)
-    share = np.clip(np.array(targets) / 10.0, FLOOR, 1.0 - FLOOR)
-    y = np.log(share / (1.0 - share))  # the logit of the consensus: the score is 10 · sigmoid(x · w)
-    penalty = RIDGE * np.eye(x.shape[1])
-    penalty[0, 0] = 0.0  # the intercept is not shrunk
-    w = np.linalg.solve(x.T @ x + penalty, x.T @ y)
+        groups.append(item.question_id)
+    x, consensus = np.array(rows), np.array(targets)
+    ridge = choose_ridge(x, consensus, groups)
+    w = _solve(x, _logit(consensus), ridge)  # the score is 10 · sigmoid(x · w)
     return Calibration(
         float(w[0]),
         {name: float(v) for name, v in zip(FEATURES, w[1:], strict=True)},
-        f"eval/data/rated tune half: {len(targets)} uncapped English answers, ridge {RIDGE}",
+        f"eval/data/rated tune half: {len(targets)} uncapped English answers; ridge {ridge:g} "
+        f"chosen by {FOLDS}-fold cross-validation grouped by question",
     )
 
 

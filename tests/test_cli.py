@@ -45,7 +45,17 @@ def test_questions_json_has_every_field(cli_home: Path) -> None:
     assert result.returncode == 0, result.stderr
     rows = json.loads(result.stdout)
     assert rows and all(r["topic"] == "diffusion" for r in rows)
-    assert set(rows[0]) == {"id", "topic", "roles", "difficulty", "question", "key_points", "probes", "model_answer"}
+    assert set(rows[0]) == {
+        "id",
+        "topic",
+        "roles",
+        "difficulty",
+        "question",
+        "key_points",
+        "probes",
+        "model_answer",
+        "misconceptions",
+    }
     assert set(rows[0]["key_points"][0]) == {"id", "point", "aliases", "section", "weight", "probe"}
     listing = run_cli("questions", "--role", "product", home=cli_home)
     assert listing.returncode == 0 and "for Product / consultant" in listing.stdout

@@ -23,7 +23,9 @@ WEAK = "GANs can have problems sometimes and then you tune the model until it wo
 
 @pytest.fixture(scope="module")
 def examiner(services: Services) -> OfflineExaminer:
-    return OfflineExaminer(services.static_embedder.embed, services.gaming, services.citer)
+    examiner = services.offline_examiner
+    assert isinstance(examiner, OfflineExaminer)
+    return examiner
 
 
 @pytest.fixture(scope="module")

@@ -40,13 +40,23 @@ _GRADER_INSTRUCTIONS = [
     r"\b(give|award|assign|grade|score|rate|mark)\s+(this|me|it|my answer|the answer|this answer|this response)\b"
     r"[^.\n]{0,30}(\b10\s*/\s*10\b|\b10 out of 10\b|\bten out of ten\b|\bfull marks\b|\bperfect (score|marks)\b|"
     r"\b(maximum|max|highest|top) (score|marks|grade|rating|points)\b)",
-    r"\b(give|award|assign|output|return)\b[^.\n]{0,30}\b(maximum|max|highest|top|best|perfect|full)\s+"
+    r"\b(give|award|assign|output|return|respond|reply)\b[^.\n]{0,30}\b(maximum|max|highest|top|best|perfect|full)\s+"
     r"(score|marks?|grade|rating|points)\b",
     r"\b(return|output|respond with|reply with)\s*\{",  # JSON aimed at a parser: return {"score": 10}
     r"\bscore\s*[:=]\s*10\b",
     r"\b(award|give|deserves?)\b[^.\n]{0,20}\b(full marks|10\s*/\s*10)\b",
     r"\bbefore you (score|grade|rate|mark|evaluate)\b",
-    r"\byou are (now )?(an? |the )?(grader|examiner|evaluator|grading (model|system))\b",
+    r"\byou are (now )?(an? |the )?(\w+ )?(grader|examiner|evaluator|grading (model|system))\b",
+    r"\b(dear|hey|attention|hello)\s+(the\s+)?(ai\s+)?(evaluator|grader|examiner|assessor|marker)\b",
+    r"\bwhoever (or whatever )?(is )?(grading|marking|scoring|evaluating|assessing)\b",
+    r"\b(ai|llm|automated|automatic) (grader|examiner|evaluator|marker)\b",
+    r"\b(grader|evaluator|examiner)\s*:",
+    r"\bmark (this|the|my) (answer|candidate|response)\b[^.\n]{0,40}\b(as|with)\b",
+    r"\btreat (this|my) (answer|response) as\b",
+    r"\bsystem override\b",
+    r"\boverrid\w* (the )?(automated |automatic )?(assessment|grading|scoring|evaluation|rubric)\b",
+    r"\bauto-?pass\b",
+    r"\bwith full marks\b",
     r"\b(note|message|instruction)s? (to|for) (the )?(grader|examiner|evaluator|grading system|assessor|scorer)\b",
     r"\b(grader|examiner|evaluator|assessor)('s)? note\b",
     r"\bthis (answer|response) (is|deserves|should be) (excellent|perfect|a 10|full|graded|scored|marked|rated)\b",

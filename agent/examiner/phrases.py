@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 WORD = re.compile(r"[a-z0-9]+|[()|^²/*+=<>≥≤]")
+CLAUSE = re.compile(r"[,;:]|\b(?:but|whereas|however|although|though)\b", re.I)
 NEGATORS = frozenset(
     {"not", "no", "never", "without", "neither", "nor", "cannot", "cant", "dont", "doesnt", "isnt", "arent"}
     | {"wasnt", "werent", "wont", "shouldnt", "didnt", "hardly", "nothing", "none", "nobody", "lack", "lacks"}
@@ -92,6 +93,7 @@ class MatchText:
     """A text prepared for phrase look-ups (built once per sentence)."""
 
     def __init__(self, text: str) -> None:
+        self.text = text
         self.words = words(text)
         self.positions = [i for i, w in enumerate(self.words) if w not in ARTICLES]
         self.stems = [stem(self.words[i]) for i in self.positions]
@@ -121,8 +123,11 @@ class MatchText:
 
     @property
     def negated(self) -> bool:
-        """Whether the text says "not" (or another negator) anywhere."""
-        return any(_negates(w) for w in self.words)
+        """Whether most of the text sits in clauses that say "not" (or another negator):
+        "Not sure of the number, but collapse is when…" is not a negated statement."""
+        clauses = [words(c) for c in CLAUSE.split(self.text)]
+        total = sum(len(c) for c in clauses) or 1
+        return sum(len(c) for c in clauses if any(_negates(w) for w in c)) / total >= 0.5
 
 
 _AUX = frozenset(

@@ -26,7 +26,7 @@ from knowledge.question_bank import KeyPoint, Misconception, Question
 # below SOME it is not there at all, in between it earns part credit.
 SIMILARITY_FULL = 0.62
 SIMILARITY_SOME = 0.42
-MISCONCEPTION_SIMILARITY = 0.72
+NAMED_ONLY = 0.5  # credit for a point named in a fragment (a bullet) rather than explained
 NUMBER = re.compile(r"\b\d+(?:[.,]\d+)?\s*(?:%|x\b|ms\b|k\b|m\b|b\b)?", re.I)
 
 
@@ -94,7 +94,12 @@ class EvidenceFinder:
         said = self.encode(explained) if explained else np.zeros((0, 1), dtype=np.float32)
         points = self.encode([kp.point for kp in question.key_points])
         point_sims = points @ said.T if explained else np.zeros((len(question.key_points), 0))
-        evidence = [self._point(kp, explained, texts, point_sims[row]) for row, kp in enumerate(question.key_points)]
+        # A labelled bullet ("- Fixes: Wasserstein loss, spectral norm") names points without
+        # explaining them: half credit, and none at all when the whole answer is such a list.
+        fragments = [s for s in sentences if s not in explained] if explained else []
+        evidence = [
+            self._point(kp, explained, fragments, texts, point_sims[row]) for row, kp in enumerate(question.key_points)
+        ]
         wanted = targets if targets is not None else [*question.model_answer, question.question]
         relevance = 0.0
         if explained and wanted:
@@ -102,7 +107,7 @@ class EvidenceFinder:
             top = np.sort(sims)[::-1][:3]
             relevance = float(top.mean())
         concepts = frozenset(c for s in explained for c in self.concepts.found(texts[s]))
-        misconceptions = self._misconceptions(question, explained, texts, said)
+        misconceptions = self._misconceptions(question, explained, texts)
         return Evidence(
             points=evidence,
             misconceptions=misconceptions,
@@ -114,7 +119,9 @@ class EvidenceFinder:
         )
 
     @staticmethod
-    def _point(kp: KeyPoint, explained: list[str], texts: dict[str, MatchText], sims: np.ndarray) -> PointEvidence:
+    def _point(
+        kp: KeyPoint, explained: list[str], fragments: list[str], texts: dict[str, MatchText], sims: np.ndarray
+    ) -> PointEvidence:
         contradicted = False
         for sentence in explained:
             for alias in kp.aliases:
@@ -133,20 +140,22 @@ class EvidenceFinder:
                 credit = _soft(float(sims[best]))
                 if credit > 0:
                     return PointEvidence(kp, credit, explained[best], "paraphrased", contradicted)
+        for sentence in fragments:
+            for alias in kp.aliases:
+                if texts[sentence].has(alias):
+                    return PointEvidence(kp, NAMED_ONLY, sentence, alias, contradicted)
         return PointEvidence(kp, 0.0, None, None, contradicted)
 
+    @staticmethod
     def _misconceptions(
-        self, question: Question, explained: list[str], texts: dict[str, MatchText], said: np.ndarray
+        question: Question, explained: list[str], texts: dict[str, MatchText]
     ) -> list[AssertedMisconception]:
+        """Misconceptions asserted in so many words (a signal phrase, not negated). Sentence
+        similarity is not used here: on the rated set it could not tell a claim from its
+        correction (both sit in the same topic), so it flagged genuine answers."""
         out = []
-        claims = self.encode([m.claim for m in question.misconceptions]) if question.misconceptions else None
-        for row, misconception in enumerate(question.misconceptions):
+        for misconception in question.misconceptions:
             hit = next((s for s in explained for sig in misconception.signals if texts[s].has(sig)), None)
-            if hit is None and claims is not None and explained:
-                sims = claims[row] @ said.T
-                best = int(sims.argmax())
-                if float(sims[best]) >= MISCONCEPTION_SIMILARITY and not texts[explained[best]].negated:
-                    hit = explained[best]
             if hit is not None:
                 out.append(AssertedMisconception(misconception, hit))
         return out
