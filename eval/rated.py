@@ -112,6 +112,7 @@ def agreement(scored: list[Scored]) -> dict[str, float]:
         "false_gaming_flags": float(sum(bool(set(s.flags) & GAMING_FLAGS) for s in genuine)),
         "genuine": float(len(genuine)),
         "gaming_max": max(gaming, default=0.0),
+        "gaming_mean": statistics.mean(gaming) if gaming else 0.0,
         "wrong_max": max(wrong, default=0.0),
     }
 

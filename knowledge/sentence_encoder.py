@@ -13,10 +13,12 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import math
+import os
 import threading
 import zipfile
 from collections import OrderedDict
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
@@ -39,18 +41,29 @@ def _model_zip() -> Path:
     return Path(next(iter(spec.submodule_search_locations))) / "model.zip"
 
 
+def _read_cache(path: Path | None) -> dict[str, np.ndarray]:
+    """Vectors by text hash; an unreadable or damaged cache is treated as empty."""
+    if path is None or not path.is_file():
+        return {}
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            keys, vectors = data["keys"], data["vectors"]
+            if vectors.ndim != 2 or vectors.shape[1] != HIDDEN or len(keys) != len(vectors):
+                return {}
+            return {str(k): v.astype(np.float32) for k, v in zip(keys, vectors, strict=True)}
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile, EOFError):
+        return {}
+
+
 def _gelu(x: np.ndarray) -> np.ndarray:
-    # BERT's exact GELU: x * Phi(x)
-    return np.asarray(0.5 * x * (1.0 + _erf(x / math.sqrt(2.0))), dtype=np.float32)
-
-
-def _erf(x: np.ndarray) -> np.ndarray:
-    """Abramowitz & Stegun 7.1.26: absolute error below 1.5e-7, far under float32 noise here."""
-    sign = np.sign(x)
+    """BERT's exact GELU, x·Φ(x), with erf by Abramowitz & Stegun 7.1.26 (absolute error below
+    1.5e-7). Written as relu(x) − ½·|x|·(1 − erf(|x|/√2)) to keep the temporaries few."""
     a = np.abs(x)
-    t = 1.0 / (1.0 + 0.3275911 * a)
+    s = a * np.float32(1.0 / math.sqrt(2.0))
+    t = np.float32(1.0) / (np.float32(1.0) + np.float32(0.3275911) * s)
     poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))))
-    return np.asarray(sign * (1.0 - poly * np.exp(-a * a)), dtype=np.float32)
+    poly *= np.exp(-s * s)
+    return np.asarray(np.maximum(x, 0.0) - 0.5 * a * poly, dtype=np.float32)
 
 
 def _layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray) -> np.ndarray:
@@ -59,12 +72,20 @@ def _layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray) -> np.ndarr
     return np.asarray((x - mean) / np.sqrt(var + EPS) * weight + bias, dtype=np.float32)
 
 
+class TextEncoder(Protocol):
+    """What the examiner needs of an encoder: candidates' sentences, and reference texts."""
+
+    def encode(self, texts: list[str]) -> np.ndarray: ...
+
+    def reference(self, texts: list[str]) -> np.ndarray: ...
+
+
 class SentenceEncoder:
     """``encode(texts)`` → (n, 384) float32, unit-length rows; results are cached per text."""
 
     dim = HIDDEN
 
-    def __init__(self, model_zip: Path | None = None) -> None:
+    def __init__(self, model_zip: Path | None = None, cache_file: Path | None = None) -> None:
         from safetensors.numpy import load
         from tokenizers import Tokenizer
 
@@ -108,6 +129,11 @@ class SentenceEncoder:
             )
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
+        # Reference texts (rubrics, model answers, the bank's questions) are kept on disk, so
+        # a new process does not encode the whole bank again (~10 s on 2 cores).
+        self.cache_file = cache_file
+        self._references: dict[str, np.ndarray] = _read_cache(cache_file) if cache_file else {}
+        self._unsaved = 0
 
     def encode(self, texts: list[str]) -> np.ndarray:
         out = np.zeros((len(texts), HIDDEN), dtype=np.float32)
@@ -131,6 +157,38 @@ class SentenceEncoder:
         return out
 
     __call__ = encode
+
+    def reference(self, texts: list[str]) -> np.ndarray:
+        """Like ``encode``, for texts worth keeping across processes (never a candidate's words)."""
+        keys = [hashlib.sha1(text.encode("utf-8")).hexdigest() for text in texts]
+        with self._lock:
+            missing = [i for i, k in enumerate(keys) if k not in self._references]
+        if missing:
+            fresh = self.encode([texts[i] for i in missing])
+            with self._lock:
+                for row, i in enumerate(missing):
+                    self._references[keys[i]] = fresh[row]
+                self._unsaved += len(missing)
+        with self._lock:
+            out = np.stack([self._references[k] for k in keys]) if keys else np.zeros((0, HIDDEN), np.float32)
+        return out
+
+    def save(self) -> None:
+        """Write new reference vectors to the cache file (atomically; another process's
+        additions are kept). A cache that cannot be written is only a lost speed-up."""
+        if self.cache_file is None or not self._unsaved:
+            return
+        with self._lock:
+            merged = {**_read_cache(self.cache_file), **self._references}
+            self._unsaved = 0
+        try:
+            self.cache_file.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.cache_file.with_suffix(f".{os.getpid()}.tmp")
+            with tmp.open("wb") as handle:
+                np.savez(handle, keys=np.array(list(merged)), vectors=np.stack(list(merged.values())))
+            tmp.replace(self.cache_file)
+        except OSError:
+            pass
 
     def _forward(self, texts: list[str]) -> np.ndarray:
         encodings = self.tokenizer.encode_batch(texts)

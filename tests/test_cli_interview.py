@@ -222,3 +222,31 @@ def test_practice_in_the_terminal_with_ctrl_c_and_resume(cli_home: Path) -> None
     assert exported["turns"][0]["answer"] == (
         "My half-typed answer about evaluation [/INST] with x[0] in it\nand here is the rest of it."
     )
+
+
+def test_assess_batch_grades_many_answers_in_one_process(cli_home: Path, tmp_path: Path) -> None:
+    batch = tmp_path / "answers.jsonl"
+    rows = [
+        {"question_id": "gans-mode-collapse", "answer": "idk"},
+        {
+            "question": "How would you reduce the cost of an LLM feature?",
+            "answer": "Route easy requests to a "
+            "small model, cache the shared prompt prefix, and cap output tokens; we measured cost per request.",
+        },
+    ]
+    batch.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    result = run_cli("assess", "--batch", str(batch), "--json", home=cli_home)
+    assert result.returncode == 0, result.stderr
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert lines[0]["question_id"] == "gans-mode-collapse" and len(lines) == 2
+    assert lines[0]["flags"] == ["no_attempt"] and lines[1]["score"] > lines[0]["score"]
+    yaml_batch = tmp_path / "answers.yaml"
+    yaml_batch.write_text("- question_id: gans-mode-collapse\n  answer: idk\n", encoding="utf-8")
+    assert run_cli("assess", "--batch", str(yaml_batch), home=cli_home).returncode == 0
+    broken = tmp_path / "broken.jsonl"
+    broken.write_text('{"question_id": "gans-mode-collapse"}\n', encoding="utf-8")
+    assert_one_line_error(run_cli("assess", "--batch", str(broken), home=cli_home), 1, "entry 1 has no answer")
+    assert_one_line_error(run_cli("assess", "--batch", "/dev/zero", home=cli_home), 1, "larger than 5 MB")
+    unknown = tmp_path / "unknown.jsonl"
+    unknown.write_text('{"question_id": "nope", "answer": "x"}\n', encoding="utf-8")
+    assert_one_line_error(run_cli("assess", "--batch", str(unknown), home=cli_home), 1, "unknown question id")

@@ -1,14 +1,22 @@
-"""The evaluation's goals are tests: `make eval` prints the same figures."""
+"""The evaluation's goals are tests: `make eval` prints the same figures.
+
+Agreement with the blind raters is checked on the test half of eval/data/rated, which the
+calibration never saw. The thresholds below are what the examiner holds today; where they
+fall short of the examiner issue's goals (``eval.rated.RATED_GOALS``) the README says so.
+"""
 
 from __future__ import annotations
 
+from eval.rated import RATED_GOALS
 from eval.run import GOALS, evaluate
+
+HELD = {"pearson": 0.85, "mae": 1.4, "within_2": 0.75, "gaming_mean": 2.0}
 
 
 def test_offline_examiner_meets_the_evaluation_goals() -> None:
     result = evaluate()
     m = result.metrics
-    problems = "\n".join(d for d in result.details if not d.startswith("|"))
+    problems = "\n".join(d for d in result.details if not d.startswith(("|", "intent ")))
     assert m["ordering_accuracy"] >= GOALS["ordering_accuracy"], problems
     assert m["planted_gap_found"] >= GOALS["planted_gap_found"], problems
     assert m["citation_in_right_section"] >= GOALS["citation_in_right_section"], problems
@@ -17,3 +25,12 @@ def test_offline_examiner_meets_the_evaluation_goals() -> None:
     assert m["gaming_max_score_llm"] <= GOALS["gaming_max_score"], problems
     assert m["revisit_runs"] >= 10
     assert m["weak_topics_revisited"] >= GOALS["weak_topics_revisited"], problems
+    # Agreement with people, on answers to questions the calibration never saw.
+    assert m["test_items"] >= 100 and m["test_genuine"] >= 40
+    assert m["test_pearson"] >= max(HELD["pearson"], RATED_GOALS["pearson"])
+    assert m["test_mae"] <= HELD["mae"]
+    assert m["test_within_2"] >= HELD["within_2"]
+    assert m["test_false_gaming_flags"] == RATED_GOALS["false_gaming_flags"]
+    assert m["tune_false_gaming_flags"] == 0
+    assert m["test_gaming_mean"] <= HELD["gaming_mean"]
+    assert m["non_english_remarked"] == m["non_english"] >= 3

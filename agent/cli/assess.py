@@ -89,8 +89,10 @@ def _batch_items(path: Path) -> list[tuple[str | None, str | None, str]]:
         else:
             raw = [json.loads(line) for line in text.splitlines() if line.strip()]
     except (yaml.YAMLError, json.JSONDecodeError) as exc:
-        raise UsageError(f"{path}: not valid {'YAML' if path.suffix.lower() in ('.yaml', '.yml') else 'JSONL'}: "
-                         f"{str(exc).splitlines()[0]}") from None  # fmt: skip
+        raise UsageError(
+            f"{path}: not valid {'YAML' if path.suffix.lower() in ('.yaml', '.yml') else 'JSONL'}: "
+            f"{str(exc).splitlines()[0]}"
+        ) from None
     if not isinstance(raw, list) or not raw:
         raise UsageError(f"{path}: expected a list of {{question or question_id, answer}} entries")
     items = []
@@ -102,8 +104,13 @@ def _batch_items(path: Path) -> list[tuple[str | None, str | None, str]]:
             raise UsageError(f"{path}: entry {number} has no answer")
         if not isinstance(question, str) and not isinstance(question_id, str):
             raise UsageError(f"{path}: entry {number} needs a question or a question_id")
-        items.append((question if isinstance(question, str) else None,
-                      question_id if isinstance(question_id, str) else None, answer))  # fmt: skip
+        items.append(
+            (
+                question if isinstance(question, str) else None,
+                question_id if isinstance(question_id, str) else None,
+                answer,
+            )
+        )
     return items
 
 

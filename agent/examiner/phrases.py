@@ -33,8 +33,29 @@ DISMISSALS = frozenset(
 NEEDS = frozenset({"needed", "necessary", "required", "important", "matter", "matters", "help", "helps", "useful"})
 MAX_SPAN = 8  # longest run of text words one phrase can match (p ( y | x ) is six)
 ARTICLES = frozenset({"a", "an", "the"})  # skipped: "llm as a judge" matches "llm-as-judge"
-SUFFIXES = ("izations", "ization", "isation", "ational", "fulness", "iveness", "ations", "ation", "ments", "ment",
-            "ings", "ing", "ies", "ied", "ers", "er", "est", "ed", "es", "ly", "s")  # fmt: skip
+SUFFIXES = (
+    "izations",
+    "ization",
+    "isation",
+    "ational",
+    "fulness",
+    "iveness",
+    "ations",
+    "ation",
+    "ments",
+    "ment",
+    "ings",
+    "ing",
+    "ies",
+    "ied",
+    "ers",
+    "er",
+    "est",
+    "ed",
+    "es",
+    "ly",
+    "s",
+)
 REPLACE = {"izations": "iz", "ization": "iz", "isation": "iz", "ational": "at", "ations": "at", "ation": "at"}
 KEEP = frozenset({"bias", "loss", "less", "class", "gas", "ness", "ss", "this", "is", "was", "has", "its", "us"})
 
@@ -127,7 +148,7 @@ class MatchText:
         "Not sure of the number, but collapse is when…" is not a negated statement."""
         clauses = [words(c) for c in CLAUSE.split(self.text)]
         total = sum(len(c) for c in clauses) or 1
-        return sum(len(c) for c in clauses if any(_negates(w) for w in c)) / total >= 0.5
+        return sum(len(c) for c in clauses if any(_negates(w) for w in c)) / total > 0.5
 
 
 _AUX = frozenset(

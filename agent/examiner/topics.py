@@ -13,8 +13,8 @@ import threading
 
 import numpy as np
 
-from knowledge.lexical import Embed
 from knowledge.question_bank import Question, QuestionBank
+from knowledge.sentence_encoder import TextEncoder
 from knowledge.taxonomy import Topic
 
 OWN_BELOW = 0.3
@@ -23,24 +23,24 @@ TOP_SENTENCES = 3
 
 
 class TopicGuesser:
-    def __init__(self, bank: QuestionBank, encode: Embed) -> None:
+    def __init__(self, bank: QuestionBank, encoder: TextEncoder) -> None:
         self.questions = bank.questions
-        self.encode = encode
-        self._documents: np.ndarray | None = None  # embedded on first use (~1 s)
+        self.encoder = encoder
+        self._documents: np.ndarray | None = None  # embedded on first use, then read from the cache
         self._lock = threading.Lock()
 
     def _docs(self) -> np.ndarray:
         with self._lock:
             if self._documents is None:
                 texts = [" ".join([q.question, *q.model_answer]) for q in self.questions]
-                self._documents = self.encode(texts)
+                self._documents = self.encoder.reference(texts)
             return self._documents
 
     def other_topic(self, sentences: list[str], own: Question) -> Topic | None:
         """The topic ``sentences`` are clearly about, if it is not ``own``'s."""
         if not sentences:
             return None
-        sims = self.encode(sentences) @ self._docs().T  # sentences x questions
+        sims = self.encoder.encode(sentences) @ self._docs().T  # sentences x questions
         closeness = np.sort(sims, axis=0)[::-1][:TOP_SENTENCES].mean(axis=0)
         index = {q.id: i for i, q in enumerate(self.questions)}
         mine = float(closeness[index[own.id]]) if own.id in index else float(closeness.max())

@@ -53,6 +53,9 @@ class Calibration:
         return 10.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
     def save(self, path: Path = CALIBRATION_PATH) -> None:
-        data = {"intercept": round(self.intercept, 4), "weights": {k: round(v, 4) for k, v in self.weights.items()},
-                "fitted_on": self.fitted_on}  # fmt: skip
+        data = {
+            "intercept": round(self.intercept, 4),
+            "weights": {k: round(v, 4) for k, v in self.weights.items()},
+            "fitted_on": self.fitted_on,
+        }
         path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")

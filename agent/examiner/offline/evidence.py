@@ -19,13 +19,14 @@ import numpy as np
 from agent.examiner.answer_text import WORD, is_explanatory
 from agent.examiner.phrases import MatchText
 from knowledge.concepts import ConceptLexicon
-from knowledge.lexical import Embed
 from knowledge.question_bank import KeyPoint, Misconception, Question
+from knowledge.sentence_encoder import TextEncoder
 
 # Sentence-encoder similarity between a key point and a sentence: at FULL the point is made,
 # below SOME it is not there at all, in between it earns part credit.
 SIMILARITY_FULL = 0.62
 SIMILARITY_SOME = 0.42
+EXPLAINED_ENOUGH = 150  # explanatory words
 NAMED_ONLY = 0.5  # credit for a point named in a fragment (a bullet) rather than explained
 NUMBER = re.compile(r"\b\d+(?:[.,]\d+)?\s*(?:%|x\b|ms\b|k\b|m\b|b\b)?", re.I)
 
@@ -82,8 +83,8 @@ def _soft(similarity: float) -> float:
 
 
 class EvidenceFinder:
-    def __init__(self, encode: Embed, concepts: ConceptLexicon) -> None:
-        self.encode = encode
+    def __init__(self, encoder: TextEncoder, concepts: ConceptLexicon) -> None:
+        self.encoder = encoder
         self.concepts = concepts
 
     def find(self, question: Question, sentences: list[str], targets: list[str] | None = None) -> Evidence:
@@ -91,8 +92,8 @@ class EvidenceFinder:
         what relevance is measured against (a follow-up's own question)."""
         explained = [s for s in sentences if is_explanatory(s)]
         texts = {s: MatchText(s) for s in sentences}
-        said = self.encode(explained) if explained else np.zeros((0, 1), dtype=np.float32)
-        points = self.encode([kp.point for kp in question.key_points])
+        said = self.encoder.encode(explained) if explained else np.zeros((0, 1), dtype=np.float32)
+        points = self.encoder.reference([kp.point for kp in question.key_points])
         point_sims = points @ said.T if explained else np.zeros((len(question.key_points), 0))
         # A labelled bullet ("- Fixes: Wasserstein loss, spectral norm") names points without
         # explaining them: half credit, and none at all when the whole answer is such a list.
@@ -103,7 +104,7 @@ class EvidenceFinder:
         wanted = targets if targets is not None else [*question.model_answer, question.question]
         relevance = 0.0
         if explained and wanted:
-            sims = (self.encode(wanted) @ said.T).max(axis=0)
+            sims = (self.encoder.reference(wanted) @ said.T).max(axis=0)
             top = np.sort(sims)[::-1][:3]
             relevance = float(top.mean())
         concepts = frozenset(c for s in explained for c in self.concepts.found(texts[s]))
@@ -171,7 +172,9 @@ def features(evidence: Evidence) -> dict[str, float]:
         "relevance": evidence.relevance,
         "concepts": math.log1p(len(evidence.concepts)) / math.log(16),
         "numbers": min(evidence.numbers, 4) / 4,
-        "explained": math.log1p(evidence.explained_words) / math.log(300),
+        # Saturates at 150 words: past that, more words are not more knowledge (chosen over a
+        # log scale by cross-validation within the tune half).
+        "explained": min(evidence.explained_words, EXPLAINED_ENOUGH) / EXPLAINED_ENOUGH,
         "misconceptions": float(min(len(evidence.misconceptions), 2)),
         "contradicted": contradicted / total,
     }

@@ -96,8 +96,9 @@ class OfflineExaminer:
         )
         follow_up = None
         if not {"empty", "no_attempt", "not_english"} & set(flags):
-            thread = [replace(e, credit=1.0) if e.key_point.id in request.covered_before else e
-                      for e in m.evidence.points]  # fmt: skip
+            thread = [
+                replace(e, credit=1.0) if e.key_point.id in request.covered_before else e for e in m.evidence.points
+            ]
             follow_up = choose_follow_up(question, thread, m.dimensions, request.asked_probes, request.tendencies)
         missed = [e for e in points if not e.covered]
         assessment = Assessment(

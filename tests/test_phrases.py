@@ -1,0 +1,51 @@
+"""Phrase matching in the candidate's own forms, and negation."""
+
+from __future__ import annotations
+
+import pytest
+
+from agent.examiner.phrases import MatchText
+
+
+@pytest.mark.parametrize(
+    ("phrase", "text"),
+    [
+        ("self-attention", "We use self attention in every layer."),
+        ("selfattention", "Self-attention layers"),
+        ("fine-tune", "We finetuned the model last year."),
+        ("fine-tuning", "I would fine tune it on our tickets."),
+        ("roll back", "We had a rollback plan ready."),
+        ("smaller model", "Route easy requests to a small model."),
+        ("p(y|x)", "A classifier learns P(Y | X) directly."),
+        ("o(n^2)", "The cost is O(n²) in the sequence length."),
+        ("llm-as-judge", "We scored replies with an LLM as a judge."),
+        ("evaluation", "We evaluated it on a golden set."),
+        ("kv cache", "The KV-cache grows with every token."),
+    ],
+)
+def test_forms_hyphens_and_notation_match_as_one(phrase: str, text: str) -> None:
+    found = MatchText(text).find(phrase)
+    assert found is not None and not found.negated
+
+
+@pytest.mark.parametrize(
+    ("phrase", "text"),
+    [
+        ("consider all tokens at once", "Transformers do not consider all tokens at once."),
+        ("consider all tokens at once", "Transformers don't consider all tokens at once."),
+        ("dataset versioning", "Dataset versioning isn't needed because the model has the data."),
+        ("early stopping", "Early stopping is counterproductive here."),
+        ("dropout", "I would remove dropout entirely."),
+    ],
+)
+def test_a_point_stated_negatively_or_turned_down_is_negated(phrase: str, text: str) -> None:
+    found = MatchText(text).find(phrase)
+    assert found is not None and found.negated
+    assert not MatchText(text).has(phrase)
+
+
+def test_unrelated_words_do_not_match_and_a_side_clause_does_not_negate_a_sentence() -> None:
+    assert MatchText("I like pizza on Fridays.").find("attention") is None
+    assert MatchText("art class").find("bias") is None
+    assert not MatchText("Not sure of the exact number, but mode collapse is when outputs repeat.").negated
+    assert MatchText("Attention does not look at other tokens and does not weigh them.").negated

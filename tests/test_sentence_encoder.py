@@ -1,0 +1,64 @@
+"""The numpy MiniLM encoder: the shipped weights, real embeddings, paraphrase over topic."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from agent.services import Services
+from knowledge.errors import EmbeddingUnavailable
+from knowledge.sentence_encoder import SentenceEncoder, _model_zip
+
+
+def test_embeddings_are_unit_length_and_see_paraphrase(services: Services) -> None:
+    encode = services.sentence_encoder.encode
+    vectors = encode(
+        [
+            "Lower FID means the generated images are closer to the real ones.",
+            "FID is a distance, so smaller is better.",
+            "I like pizza on Fridays.",
+        ]
+    )
+    assert vectors.shape == (3, 384)
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    same, unrelated = float(vectors[0] @ vectors[1]), float(vectors[0] @ vectors[2])
+    assert same > 0.45 and unrelated < 0.15
+    again = encode(["I like pizza on Fridays."])  # cached and deterministic
+    assert np.array_equal(again[0], vectors[2])
+
+
+def test_a_batch_gives_the_same_vectors_as_one_at_a_time(services: Services) -> None:
+    encode = services.sentence_encoder._forward
+    texts = ["short", "a considerably longer sentence about retrieval augmented generation and evaluation"]
+    together = encode(texts)
+    alone = np.vstack([encode([t]) for t in texts])
+    assert np.allclose(together, alone, atol=1e-5)  # padding never leaks into a shorter text
+
+
+def test_damaged_weights_are_refused_with_one_line(tmp_path: Path) -> None:
+    bad = tmp_path / "model.zip"
+    with zipfile.ZipFile(_model_zip()) as source, zipfile.ZipFile(bad, "w") as target:
+        target.writestr("tokenizer.json", source.read("tokenizer.json"))
+        target.writestr("model.safetensors", source.read("model.safetensors")[:-16] + b"0" * 16)
+    with pytest.raises(EmbeddingUnavailable, match="do not match their checksum"):
+        SentenceEncoder(bad)
+    with pytest.raises(EmbeddingUnavailable, match="cannot read"):
+        SentenceEncoder(tmp_path / "missing.zip")
+
+
+def test_reference_vectors_are_kept_across_processes_and_a_damaged_cache_is_ignored(tmp_path: Path) -> None:
+    cache = tmp_path / "cache" / "references.npz"
+    first = SentenceEncoder(cache_file=cache)
+    vectors = first.reference(["Attention weighs the relevance of every token.", "A canary release."])
+    first.save()
+    assert cache.is_file()
+    second = SentenceEncoder(cache_file=cache)
+    assert set(second._references) == set(first._references)  # read back, not encoded again
+    assert np.allclose(second.reference(["A canary release."])[0], vectors[1])
+    cache.write_bytes(b"not a numpy archive")
+    third = SentenceEncoder(cache_file=cache)
+    assert third._references == {}
+    assert np.allclose(third.reference(["A canary release."])[0], vectors[1], atol=1e-6)
