@@ -13,7 +13,7 @@ from agent.cli.json_output import print_json
 from agent.examiner.seam import ExamRequest
 from agent.records import AssessmentRecord
 from agent.services import Services
-from knowledge.errors import UsageError
+from knowledge.errors import QuestionBankError, UsageError
 from knowledge.lexical import tokenize
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -61,7 +61,7 @@ def _assess_one(services: Services, question_text: str | None, question_id: str 
     if question_id is not None:
         try:
             question = services.question_bank.get(question_id)
-        except KeyError:
+        except QuestionBankError:
             raise UsageError(f"unknown question id {question_id!r}; see: mock-interview questions") from None
         matched: Matched | None = Matched(id=question.id, question=question.question, similarity=1.0)
         from_bank = True
