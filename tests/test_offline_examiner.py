@@ -21,6 +21,12 @@ STRONG = (
 WEAK = "GANs can have problems sometimes and then you tune the model until it works better."
 # A blind rater (rating guide only, eval/data/rated/hand-written-test-answers-ratings.yaml)
 # gave STRONG 7.5, the bulleted answer below 5.5 and WEAK 1; the examiner must agree within 2.
+BULLETS = (
+    "- Mode collapse: the generator produces only a few kinds of outputs, so diversity drops\n"
+    "- Detection: near-identical images show up in the sample grid\n"
+    "- Fixes: Wasserstein loss, spectral normalization, minibatch discrimination\n"
+    "- Metric: FID, since the Inception Score can miss collapse"
+)
 RATED = {"strong": 7.5, "bullets": 5.5, "weak": 1.0}
 AGREE = 2.0
 
@@ -203,22 +209,10 @@ def test_attempts_that_start_like_a_shrug_are_still_assessed(
     "has almost no terse-but-correct first answers, so the calibration learned that short means weak",
 )
 def test_a_terse_bulleted_answer_is_scored_like_a_rater_would(examiner: OfflineExaminer, question: Question) -> None:
-    bullets = (
-        "- Mode collapse: the generator produces only a few kinds of outputs, so diversity drops\n"
-        "- Detection: near-identical images show up in the sample grid\n"
-        "- Fixes: Wasserstein loss, spectral normalization, minibatch discrimination\n"
-        "- Metric: FID, since the Inception Score can miss collapse"
-    )
-    a = _exam(examiner, question, bullets).assessment
+    a = _exam(examiner, question, BULLETS).assessment
     assert abs(a.score - RATED["bullets"]) <= AGREE
 
 
 def test_a_terse_bulleted_answer_is_not_a_keyword_list(examiner: OfflineExaminer, question: Question) -> None:
-    bullets = (
-        "- Mode collapse: the generator produces only a few kinds of outputs, so diversity drops\n"
-        "- Detection: near-identical images show up in the sample grid\n"
-        "- Fixes: Wasserstein loss, spectral normalization, minibatch discrimination\n"
-        "- Metric: FID, since the Inception Score can miss collapse"
-    )
-    a = _exam(examiner, question, bullets).assessment
+    a = _exam(examiner, question, BULLETS).assessment
     assert "keyword_list" not in a.flags and len(a.covered) >= 3

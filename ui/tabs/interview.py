@@ -52,6 +52,9 @@ class InterviewTab:
             self.dims_plot: frame(dims, DIMENSION_COLUMNS),
         }
 
+    def feedback_and_report(self) -> list[Any]:
+        return [self.feedback, self.dims_plot, self.report, self.topic_plot, self.report_dims]
+
     def report_outputs(self, report: Report | None) -> dict[Any, Any]:
         topics = frame(render.topic_scores(report), ["topic", "score"])
         dims = frame(render.dimension_scores(report["dimensions"] if report else None), DIMENSION_COLUMNS)
@@ -107,9 +110,25 @@ def layout(auth_enabled: bool) -> InterviewTab:
             )
     timer = gr.Timer(1.0)
     return InterviewTab(
-        profile, role, count, difficulty, preview, start, chat, answer, send, skip, end, pace,
-        feedback, dims_plot, report, topic_plot, report_dims, timer,
-    )  # fmt: skip
+        profile,
+        role,
+        count,
+        difficulty,
+        preview,
+        start,
+        chat,
+        answer,
+        send,
+        skip,
+        end,
+        pace,
+        feedback,
+        dims_plot,
+        report,
+        topic_plot,
+        report_dims,
+        timer,
+    )
 
 
 def wire(app: gr.Blocks, page: Page, tab: InterviewTab) -> None:
@@ -121,8 +140,15 @@ def wire(app: gr.Blocks, page: Page, tab: InterviewTab) -> None:
         try:
             user = h.user(typed, login)
         except UserError:  # a bad stored profile: start from the default one
-            return {tab.profile: "candidate", page.session_id: None, tab.chat: [], page.status: h.status(None),
-                    tab.preview: "", page.started: None, **tab.feedback_outputs(None, None, None)}  # fmt: skip
+            return {
+                tab.profile: "candidate",
+                page.session_id: None,
+                tab.chat: [],
+                page.status: h.status(None),
+                tab.preview: "",
+                page.started: None,
+                **tab.feedback_outputs(None, None, None),
+            }
         sid, history, last = h.resume(user)
         return {
             tab.profile: user,
@@ -163,13 +189,19 @@ def wire(app: gr.Blocks, page: Page, tab: InterviewTab) -> None:
             tab.answer: "",
         }
 
-    tab.start.click(
-        on_start,
-        [tab.profile, tab.role, tab.count, tab.difficulty],
-        [page.session_id, tab.chat, tab.feedback, tab.dims_plot, tab.report, tab.topic_plot, tab.report_dims,
-         page.status, page.started, page.browser, tab.answer],
-        api_name="start",
-    )  # fmt: skip
+    # What a turn updates; Start also sets the session and remembers the profile. The order is
+    # the API's (gradio_client callers read results by position), so it stays as released.
+    send_outputs = [tab.chat, tab.answer, *tab.feedback_and_report(), page.status, page.started]
+    start_outputs = [
+        page.session_id,
+        tab.chat,
+        *tab.feedback_and_report(),
+        page.status,
+        page.started,
+        page.browser,
+        tab.answer,
+    ]
+    tab.start.click(on_start, [tab.profile, tab.role, tab.count, tab.difficulty], start_outputs, api_name="start")
 
     def turn(
         text: str, history: Chat, sid: str | None, typed: str, request: gr.Request, command: Command | None = None
@@ -203,8 +235,6 @@ def wire(app: gr.Blocks, page: Page, tab: InterviewTab) -> None:
                 page.started: None if view.done else time.time(),
             }
 
-    send_outputs = [tab.chat, tab.answer, tab.feedback, tab.dims_plot, tab.report, tab.topic_plot, tab.report_dims,
-                    page.status, page.started]  # fmt: skip
     tab.send.click(
         shown_as_notice(turn), [tab.answer, tab.chat, page.session_id, tab.profile], send_outputs, api_name="send"
     )
