@@ -31,6 +31,7 @@ HIDDEN = 384
 MAX_TOKENS = 128  # sentences; longer ones are cut (the model was trained on 128)
 EPS = 1e-12
 CACHE_SIZE = 8192
+SHIPPED = Path(__file__).with_name("encoder_references.npz")
 
 
 def _model_zip() -> Path:
@@ -85,7 +86,9 @@ class SentenceEncoder:
 
     dim = HIDDEN
 
-    def __init__(self, model_zip: Path | None = None, cache_file: Path | None = None) -> None:
+    def __init__(
+        self, model_zip: Path | None = None, cache_file: Path | None = None, shipped: Path | None = SHIPPED
+    ) -> None:
         from safetensors.numpy import load
         from tokenizers import Tokenizer
 
@@ -132,7 +135,8 @@ class SentenceEncoder:
         # Reference texts (rubrics, model answers, the bank's questions) are kept on disk, so
         # a new process does not encode the whole bank again (~10 s on 2 cores).
         self.cache_file = cache_file
-        self._references: dict[str, np.ndarray] = _read_cache(cache_file) if cache_file else {}
+        # The bank's own texts come precomputed with the package (see build_references).
+        self._references: dict[str, np.ndarray] = {**_read_cache(shipped), **_read_cache(cache_file)}
         self._unsaved = 0
 
     def encode(self, texts: list[str]) -> np.ndarray:
@@ -172,6 +176,17 @@ class SentenceEncoder:
         with self._lock:
             out = np.stack([self._references[k] for k in keys]) if keys else np.zeros((0, HIDDEN), np.float32)
         return out
+
+    def reference_keys(self) -> set[str]:
+        with self._lock:
+            return set(self._references)
+
+    def write(self, path: Path, texts: list[str]) -> None:
+        """Write the vectors of ``texts`` to ``path`` (the shipped file of the bank's texts)."""
+        vectors = self.reference(texts)
+        keys = [hashlib.sha1(text.encode("utf-8")).hexdigest() for text in texts]
+        with path.open("wb") as handle:
+            np.savez_compressed(handle, keys=np.array(keys), vectors=vectors)
 
     def save(self) -> None:
         """Write new reference vectors to the cache file (atomically; another process's

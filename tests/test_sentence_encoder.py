@@ -51,14 +51,26 @@ def test_damaged_weights_are_refused_with_one_line(tmp_path: Path) -> None:
 
 def test_reference_vectors_are_kept_across_processes_and_a_damaged_cache_is_ignored(tmp_path: Path) -> None:
     cache = tmp_path / "cache" / "references.npz"
-    first = SentenceEncoder(cache_file=cache)
+    first = SentenceEncoder(cache_file=cache, shipped=None)
     vectors = first.reference(["Attention weighs the relevance of every token.", "A canary release."])
     first.save()
     assert cache.is_file()
-    second = SentenceEncoder(cache_file=cache)
+    second = SentenceEncoder(cache_file=cache, shipped=None)
     assert set(second._references) == set(first._references)  # read back, not encoded again
     assert np.allclose(second.reference(["A canary release."])[0], vectors[1])
     cache.write_bytes(b"not a numpy archive")
-    third = SentenceEncoder(cache_file=cache)
+    third = SentenceEncoder(cache_file=cache, shipped=None)
     assert third._references == {}
     assert np.allclose(third.reference(["A canary release."])[0], vectors[1], atol=1e-6)
+
+
+def test_the_shipped_vectors_cover_every_text_of_the_bank(services: Services) -> None:
+    """After an edit of the bank, run `python -m eval.build_references`."""
+    import hashlib
+
+    from eval.build_references import bank_texts
+    from knowledge.sentence_encoder import SHIPPED, _read_cache
+
+    shipped = _read_cache(SHIPPED)
+    missing = [t for t in bank_texts(services.question_bank) if hashlib.sha1(t.encode()).hexdigest() not in shipped]
+    assert not missing, f"{len(missing)} bank texts are not in {SHIPPED.name}, e.g. {missing[:1]}"

@@ -22,6 +22,10 @@ MARGIN = 0.25
 TOP_SENTENCES = 3
 
 
+def question_document(question: Question) -> str:
+    return " ".join([question.question, *question.model_answer])
+
+
 class TopicGuesser:
     def __init__(self, bank: QuestionBank, encoder: TextEncoder) -> None:
         self.questions = bank.questions
@@ -32,8 +36,7 @@ class TopicGuesser:
     def _docs(self) -> np.ndarray:
         with self._lock:
             if self._documents is None:
-                texts = [" ".join([q.question, *q.model_answer]) for q in self.questions]
-                self._documents = self.encoder.reference(texts)
+                self._documents = self.encoder.reference([question_document(q) for q in self.questions])
             return self._documents
 
     def other_topic(self, sentences: list[str], own: Question) -> Topic | None:

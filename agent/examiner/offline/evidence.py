@@ -74,6 +74,16 @@ class Evidence:
         return named / total if total else 0.0
 
 
+def reference_texts(question: Question) -> list[str]:
+    """The texts of ``question`` the evidence finder compares answers with."""
+    return [
+        *(kp.point for kp in question.key_points),
+        *question.model_answer,
+        question.question,
+        *(p.text for p in question.probes),
+    ]
+
+
 def _soft(similarity: float) -> float:
     if similarity >= SIMILARITY_FULL:
         return 1.0
