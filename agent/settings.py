@@ -88,7 +88,7 @@ class Settings(BaseSettings):
     def from_values(cls, *, env_file: bool = True, **values: Any) -> Settings:
         """Settings with some values given by field name (the CLI's flags, tests); the rest
         from the environment (and ``.env`` unless ``env_file`` is False)."""
-        by_alias: dict[str, Any] = {}
+        by_alias: dict[str, Any] = {}  # free-form: keyword arguments for pydantic-settings
         for name, value in values.items():
             alias = cls.model_fields[name].validation_alias
             assert isinstance(alias, AliasChoices), name

@@ -160,7 +160,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from knowledge.errors import UserError
 
     try:
-        overrides: dict[str, Any] = {"home": args.data_dir} if args.data_dir else {}
+        overrides: dict[str, Any] = {"home": args.data_dir} if args.data_dir else {}  # Settings keywords
         if args.offline:
             overrides["offline"] = True
         settings = Settings.from_values(**overrides)

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from agent.examiner.models import WEAK_BELOW
-from agent.store.outbox import Outbox
+from agent.store.outbox import Outbox, Payload
 from knowledge.errors import QuestionBankError
 from knowledge.question_bank import Question, QuestionBank
 from knowledge.taxonomy import Topic, stored_topic
@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 COLLECTION = "weak_areas"
+Metadata = dict[str, Any]  # free-form: a Chroma record's metadata, whose keys depend on its kind
 SMOOTHING = 0.5  # weight of the newest score in the moving average
 
 
@@ -83,10 +84,10 @@ class WeakAreaMemory:
     def close(self) -> None:
         self.outbox.close()
 
-    def _apply(self, jobs: list[dict[str, Any]]) -> None:
+    def _apply(self, jobs: list[Payload]) -> None:
         """Write a batch of queued outcomes with as few Chroma calls as possible."""
-        upserts: dict[str, tuple[str, dict[str, Any]]] = {}
-        resolved: dict[str, dict[str, Any]] = {}
+        upserts: dict[str, tuple[str, Metadata]] = {}
+        resolved: dict[str, Metadata] = {}
         for job in jobs:
             self._records_for(job, upserts, resolved)
         if upserts:
@@ -102,9 +103,9 @@ class WeakAreaMemory:
 
     def _records_for(
         self,
-        job: dict[str, Any],
-        upserts: dict[str, tuple[str, dict[str, Any]]],
-        resolved: dict[str, dict[str, Any]],
+        job: Payload,
+        upserts: dict[str, tuple[str, Metadata]],
+        resolved: dict[str, Metadata],
     ) -> None:
         user, session_id, stamp = job["user"], job["session_id"], float(job["ts"])
         try:
@@ -162,8 +163,8 @@ class WeakAreaMemory:
                 else:
                     resolved[record_id] = {**previous, "resolved": True}
 
-    def _get(self, user: str, kind: str, **equals: str) -> list[tuple[str, str, dict[str, Any]]]:
-        clauses: list[dict[str, Any]] = [{"user": user}, {"kind": kind}, *({k: v} for k, v in equals.items())]
+    def _get(self, user: str, kind: str, **equals: str) -> list[tuple[str, str, Metadata]]:
+        clauses: list[Metadata] = [{"user": user}, {"kind": kind}, *({k: v} for k, v in equals.items())]
         got = self.collection.get(where={"$and": clauses}, include=["documents", "metadatas"])
         return [
             (i, d, dict(m)) for i, d, m in zip(got["ids"], got["documents"] or [], got["metadatas"] or [], strict=True)

@@ -21,7 +21,8 @@ from pathlib import Path
 from typing import Any
 
 log = logging.getLogger(__name__)
-Apply = Callable[[list[dict[str, Any]]], None]
+Payload = dict[str, Any]  # free-form: whatever JSON the owner queues (memory: a question's outcome)
+Apply = Callable[[list[Payload]], None]
 BATCH = 200
 
 
@@ -42,14 +43,14 @@ class Outbox:
         self._stop = threading.Event()
         self._worker: threading.Thread | None = None
 
-    def put(self, payload: dict[str, Any]) -> None:
+    def put(self, payload: Payload) -> None:
         with self._db_lock:
             self._db.execute("INSERT INTO jobs (payload) VALUES (?)", (json.dumps(payload),))
         self._last_put = time.monotonic()
         self._ensure_worker()
         self._wake.set()
 
-    def pending_payloads(self) -> list[dict[str, Any]]:
+    def pending_payloads(self) -> list[Payload]:
         """Jobs not yet applied, oldest first (for readers that merge them instead of flushing)."""
         with self._db_lock:
             rows = self._db.execute("SELECT payload FROM jobs ORDER BY id").fetchall()

@@ -134,7 +134,7 @@ def layout(auth_enabled: bool) -> InterviewTab:
 def wire(app: gr.Blocks, page: Page, tab: InterviewTab) -> None:
     h = page.handlers
 
-    def on_load(stored: dict[str, Any], request: gr.Request) -> dict[Any, Any]:
+    def on_load(stored: dict[str, Any], request: gr.Request) -> dict[Any, Any]:  # browser storage: free-form
         login = login_of(request)
         typed = login or (stored or {}).get("user") or "candidate"
         try:
