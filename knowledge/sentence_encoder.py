@@ -136,7 +136,9 @@ class SentenceEncoder:
         # a new process does not encode the whole bank again (~10 s on 2 cores).
         self.cache_file = cache_file
         # The bank's own texts come precomputed with the package (see build_references).
-        self._references: dict[str, np.ndarray] = {**_read_cache(shipped), **_read_cache(cache_file)}
+        shipped_vectors = _read_cache(shipped)
+        self._shipped = frozenset(shipped_vectors)  # not written again to the user's cache
+        self._references: dict[str, np.ndarray] = {**shipped_vectors, **_read_cache(cache_file)}
         self._unsaved = 0
 
     def encode(self, texts: list[str]) -> np.ndarray:
@@ -194,7 +196,8 @@ class SentenceEncoder:
         if self.cache_file is None or not self._unsaved:
             return
         with self._lock:
-            merged = {**_read_cache(self.cache_file), **self._references}
+            own = {k: v for k, v in self._references.items() if k not in self._shipped}
+            merged = {**_read_cache(self.cache_file), **own}
             self._unsaved = 0
         try:
             self.cache_file.parent.mkdir(parents=True, exist_ok=True)

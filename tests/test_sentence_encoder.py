@@ -74,3 +74,13 @@ def test_the_shipped_vectors_cover_every_text_of_the_bank(services: Services) ->
     shipped = _read_cache(SHIPPED)
     missing = [t for t in bank_texts(services.question_bank) if hashlib.sha1(t.encode()).hexdigest() not in shipped]
     assert not missing, f"{len(missing)} bank texts are not in {SHIPPED.name}, e.g. {missing[:1]}"
+
+
+def test_the_users_cache_holds_only_what_the_package_does_not_ship(tmp_path: Path) -> None:
+    cache = tmp_path / "references.npz"
+    encoder = SentenceEncoder(cache_file=cache)
+    encoder.reference(["A sentence that no question of the bank contains, for this test only."])
+    encoder.save()
+    from knowledge.sentence_encoder import _read_cache
+
+    assert len(_read_cache(cache)) == 1

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from knowledge.lexical import STOPWORDS, tokenize
 
@@ -34,11 +34,11 @@ class AnswerText:
             return cls(raw, text, original_length)
         return cls(raw, text, None)
 
-    @property
+    @cached_property
     def sentences(self) -> list[str]:
         return split_sentences(self.text)
 
-    @property
+    @cached_property
     def words(self) -> list[str]:
         return WORD.findall(self.text.lower())
 

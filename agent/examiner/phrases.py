@@ -3,12 +3,13 @@
 "self-attention", "self attention" and "selfattention" match each other, as do
 "fine-tune" / "finetuning", "roll back" / "rollback" and "smaller" / "small". Words are
 lowercased, split at hyphens and slashes, and reduced by a light suffix stemmer; a phrase
-matches when its stems, joined, equal the joined stems of 1–5 consecutive words of the
-text. Notation keeps its symbols ("p(y|x)" → "p ( y | x )"), so formulas match too.
+matches when its stems, joined, equal the joined stems of 1–8 consecutive words of the
+text (articles skipped). Notation keeps its symbols ("p(y|x)" → "p ( y | x )"), so formulas match too.
 
-A match is *negated* when a negator ("not", "no", "never", "n't", "without"…) stands in
-the few words before it: "transformers do not process tokens in parallel" does not make
-the point "transformers process tokens in parallel".
+A match is *negated* when a negator ("not", "no", "never", "n't", "without"…) or a verb
+turning it down ("remove", "skip", "avoid") stands in the few words before it, or a
+dismissal follows it ("isn't needed", "is counterproductive"): "transformers do not process
+tokens in parallel" does not make the point "transformers process tokens in parallel".
 """
 
 from __future__ import annotations

@@ -29,6 +29,7 @@ def question_document(question: Question) -> str:
 class TopicGuesser:
     def __init__(self, bank: QuestionBank, encoder: TextEncoder) -> None:
         self.questions = bank.questions
+        self.index = {q.id: i for i, q in enumerate(self.questions)}
         self.encoder = encoder
         self._documents: np.ndarray | None = None  # embedded on first use, then read from the cache
         self._lock = threading.Lock()
@@ -45,8 +46,8 @@ class TopicGuesser:
             return None
         sims = self.encoder.encode(sentences) @ self._docs().T  # sentences x questions
         closeness = np.sort(sims, axis=0)[::-1][:TOP_SENTENCES].mean(axis=0)
-        index = {q.id: i for i, q in enumerate(self.questions)}
-        mine = float(closeness[index[own.id]]) if own.id in index else float(closeness.max())
+        row = self.index.get(own.id)
+        mine = float(closeness[row]) if row is not None else float(closeness.max())
         others = [(float(closeness[i]), q.topic) for i, q in enumerate(self.questions) if q.topic != own.topic]
         best, topic = max(others)
         return topic if mine < OWN_BELOW and best - mine >= MARGIN else None

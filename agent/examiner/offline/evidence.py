@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -57,9 +57,8 @@ class Evidence:
     relevance: float  # 0..1: how close the answer's best sentences are to the model answer
     concepts: frozenset[str]  # distinct domain concepts named in explanatory sentences
     numbers: int
-    explained_words: int  # words in sentences that explain rather than list
-    sentences: int
-    features: dict[str, float] = field(default_factory=dict)
+    explained: list[str]  # the sentences that explain rather than list
+    explained_words: int
 
     @property
     def coverage(self) -> float:
@@ -125,8 +124,8 @@ class EvidenceFinder:
             relevance=relevance,
             concepts=concepts,
             numbers=sum(len(NUMBER.findall(s)) for s in explained),
+            explained=explained,
             explained_words=sum(len(WORD.findall(s)) for s in explained),
-            sentences=len(explained),
         )
 
     @staticmethod
@@ -145,7 +144,8 @@ class EvidenceFinder:
         if sims.size:
             # Similarity does not see polarity: a sentence that says "not" earns nothing by it
             # for a point that is stated positively.
-            plain = [i for i, s in enumerate(explained) if not texts[s].negated or MatchText(kp.point).negated]
+            point_negated = MatchText(kp.point).negated
+            plain = [i for i, s in enumerate(explained) if point_negated or not texts[s].negated]
             if plain:
                 best = max(plain, key=lambda i: float(sims[i]))
                 credit = _soft(float(sims[best]))

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from agent import prompts
-from agent.examiner.answer_text import MAX_ASSESSED_CHARS, AnswerText, is_explanatory
+from agent.examiner.answer_text import MAX_ASSESSED_CHARS, AnswerText
 from agent.examiner.citer import Citer
 from agent.examiner.gaming import GamingDetector, GamingVerdict, cap_for
 from agent.examiner.models import Assessment, Citation
@@ -61,8 +61,9 @@ class OfflineExaminer:
         targets = None if asked is None else [asked.text, *([probed.point] if probed else [])]
         evidence = self.finder.find(question, sentences, targets)
         dimensions = score_dimensions(sentences, set(tokenize(question.question)))
-        explained = [s for s in sentences if is_explanatory(s)]
-        verdict = self.gaming.verdict(question, answer, injected, evidence.named_coverage, explained, asked is not None)
+        verdict = self.gaming.verdict(
+            question, answer, injected, evidence.named_coverage, evidence.explained, asked is not None
+        )
         measured = features(evidence) | {
             "framework": sum(dimensions.values()) / 10,
             "follow_up": 1.0 if asked is not None else 0.0,
