@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from agent.examiner.offline.calibration import FEATURES, Calibration
+from agent.examiner.offline.calibration import FEATURES, LOWERING, Calibration
 from agent.examiner.offline.evidence import EvidenceFinder
 from agent.examiner.offline.examiner import OfflineExaminer
 from agent.services import Services
@@ -29,9 +29,6 @@ FOLDS = 5  # grouped by question, so a fold never sees the question it is scored
 FLOOR = 0.05  # consensus 0 and 10 are fitted as 0.5 and 9.5: the logit of 0 is infinite
 
 
-# Each weight's sign is fixed by what the feature means, so the model stays readable: evidence
-# of knowledge can only raise the score, a misconception or a contradicted point only lower it.
-NEGATIVE = frozenset({"misconceptions", "contradicted"})
 STEPS = 20_000
 
 
@@ -40,7 +37,7 @@ def _solve(x: np.ndarray, y: np.ndarray, ridge: float) -> np.ndarray:
     (the intercept is neither shrunk nor constrained)."""
     w = np.zeros(x.shape[1])
     step = 1.0 / (np.linalg.norm(x, 2) ** 2 / len(y) + ridge / len(y))
-    signs = np.array([0.0] + [-1.0 if name in NEGATIVE else 1.0 for name in FEATURES])
+    signs = np.array([0.0] + [-1.0 if name in LOWERING else 1.0 for name in FEATURES])
     for _ in range(STEPS):
         gradient = x.T @ (x @ w - y) / len(y)
         gradient[1:] += ridge * w[1:] / len(y)

@@ -20,8 +20,16 @@ from agent.examiner.seam import AskedFollowUp, Examiner, ExamRequest
 from knowledge.question_bank import QuestionBank
 
 RATED = Path(__file__).resolve().parent / "data" / "rated" / "answers.yaml"
-GAMING = {"keyword_list", "copied_question", "grader_instruction", "off_topic", "no_attempt", "follow_up_gaming"}
-WRONG = {"confidently_wrong", "negated"}
+GAMING = {
+    "keyword_list",
+    "copied_question",
+    "grader_instruction",
+    "off_topic",
+    "off_topic_salted",
+    "no_attempt",
+    "follow_up_gaming",
+}
+WRONG = {"confidently_wrong", "negated", "follow_up_wrong"}
 GENUINE_FROM = 5.0  # a consensus at or above this is a genuine answer: it must never be flagged as gaming
 GAMING_FLAGS = {"keyword_list", "copied_question", "grader_instruction", "off_topic", "no_attempt", "empty"}
 RATED_GOALS = {

@@ -55,7 +55,10 @@ class Misconception(_Strict):
 
     id: str = Field(pattern=r"^[a-z0-9_]+$")
     claim: str = Field(min_length=10, description="The false statement, as a candidate would assert it.")
-    signals: list[str] = Field(min_length=1, description="Phrasings that assert the claim.")
+    signals: list[str] = Field(
+        min_length=1,
+        description='Phrasings that assert the claim; "A ... B" asks for every part in one sentence.',
+    )
     correction: str = Field(min_length=10)
     section: str = Field(min_length=3, description="Guide heading path whose text supports the correction.")
 

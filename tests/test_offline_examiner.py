@@ -203,11 +203,6 @@ def test_attempts_that_start_like_a_shrug_are_still_assessed(
     assert "no_attempt" not in a.flags and a.covered
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known gap: a terse, correct bulleted answer scores ~1 against a blind rating of 5.5; the rated set "
-    "has almost no terse-but-correct first answers, so the calibration learned that short means weak",
-)
 def test_a_terse_bulleted_answer_is_scored_like_a_rater_would(examiner: OfflineExaminer, question: Question) -> None:
     a = _exam(examiner, question, BULLETS).assessment
     assert abs(a.score - RATED["bullets"]) <= AGREE

@@ -49,3 +49,13 @@ def test_unrelated_words_do_not_match_and_a_side_clause_does_not_negate_a_senten
     assert MatchText("art class").find("bias") is None
     assert not MatchText("Not sure of the exact number, but mode collapse is when outputs repeat.").negated
     assert MatchText("Attention does not look at other tokens and does not weigh them.").negated
+
+
+def test_a_signal_in_parts_needs_every_part_unnegated_in_the_sentence() -> None:
+    signal = "fid ... higher is better"
+    assert MatchText("FID is basically a fidelity score, so higher is better.").asserts(signal)
+    assert not MatchText("FID is a distance, so lower is better.").asserts(signal)
+    assert not MatchText("For FID it is not true that higher is better.").asserts(signal)
+    assert MatchText("Temperature zero makes the model deterministic").asserts(
+        "temperature zero makes the model deterministic"
+    )

@@ -15,7 +15,6 @@ from agent.examiner.language import is_not_english
 from agent.examiner.topics import TopicGuesser
 from agent.records import Flag
 from knowledge.question_bank import Question
-from knowledge.taxonomy import Topic
 
 # The highest score an answer with this flag can get, whatever else it says.
 CAPS: dict[Flag, float] = {
@@ -49,7 +48,6 @@ _GRADER_INSTRUCTIONS = [
     r"\byou are (now )?(an? |the )?(\w+ )?(grader|examiner|evaluator|grading (model|system))\b",
     r"\b(dear|hey|attention|hello)\s+(the\s+)?(ai\s+)?(evaluator|grader|examiner|assessor|marker)\b",
     r"\bwhoever (or whatever )?(is )?(grading|marking|scoring|evaluating|assessing)\b",
-    r"\b(ai|llm|automated|automatic) (grader|examiner|evaluator|marker)\b",
     r"\b(grader|evaluator|examiner)\s*:",
     r"\bmark (this|the|my) (answer|candidate|response)\b[^.\n]{0,40}\b(as|with)\b",
     r"\btreat (this|my) (answer|response) as\b",
@@ -168,7 +166,7 @@ def cap_for(flags: list[Flag]) -> float | None:
 @dataclass(frozen=True)
 class GamingVerdict:
     flags: list[Flag]
-    other_topic: Topic | None  # what an off-topic answer is about
+    answered_instead: Question | None  # the question an off-topic answer answers
 
 
 class GamingDetector:
@@ -207,7 +205,7 @@ class GamingDetector:
         elif looks_like_keyword_list(answer):
             flags.append("keyword_list")
         elif not follow_up and coverage < OFF_TOPIC_COVERAGE and len(answer.words) >= 20:
-            other = self.topics.other_topic(sentences, question)
+            other = self.topics.answered_instead(sentences, question)
             if other is not None:
                 return GamingVerdict([*flags, "off_topic"], other)
         return GamingVerdict(flags, None)

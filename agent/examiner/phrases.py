@@ -143,6 +143,11 @@ class MatchText:
         found = self.find(phrase)
         return found is not None and not found.negated
 
+    def asserts(self, signal: str) -> bool:
+        """Whether the text asserts ``signal``: a phrase, or parts joined by " ... " that must
+        all stand in the text, none of them negated ("fid ... higher is better")."""
+        return all(self.has(part) for part in signal_parts(signal))
+
     @property
     def negated(self) -> bool:
         """Whether most of the text sits in clauses that say "not" (or another negator):
@@ -150,6 +155,13 @@ class MatchText:
         clauses = [words(c) for c in CLAUSE.split(self.text)]
         total = sum(len(c) for c in clauses) or 1
         return sum(len(c) for c in clauses if any(_negates(w) for w in c)) / total > 0.5
+
+
+ALL_OF = " ... "  # joins the parts of a signal that must all stand in one sentence
+
+
+def signal_parts(signal: str) -> list[str]:
+    return [part.strip() for part in signal.split(ALL_OF.strip()) if part.strip()]
 
 
 _AUX = frozenset(

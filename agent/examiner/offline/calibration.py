@@ -26,9 +26,14 @@ FEATURES = (
     "explained",
     "misconceptions",
     "contradicted",
+    "density",
+    "filler",
     "framework",
     "follow_up",
 )
+# Each weight's sign is fixed by what its feature means: evidence of knowledge can only raise
+# the score; a misconception, a contradicted point or filler can only lower it.
+LOWERING = frozenset({"misconceptions", "contradicted", "filler"})
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,7 @@ class CritiqueParts:
     flags: list[Flag]
     tendencies: tuple[str, ...]
     topic: Topic
-    other_topic: Topic | None = None
+    answered_instead: Question | None = None
     truncated_from: int | None = None
     limit: int = 0
     misconceptions: list[tuple[str, str]] = field(default_factory=list)  # (the candidate's sentence, correction)
@@ -66,8 +66,11 @@ def write_critique(parts: CritiqueParts) -> str:
 
 def _flag_line(flag: Flag, parts: CritiqueParts) -> str:
     if flag == "off_topic":
-        other = TOPIC_TITLES[parts.other_topic] if parts.other_topic else "another topic"
-        return prompts.render("critique_flag_off_topic", other_topic=other, topic=TOPIC_TITLES[parts.topic])
+        other = parts.answered_instead
+        if other is not None and other.topic == parts.topic:
+            return prompts.render("critique_flag_other_question", other_question=other.question)
+        title = TOPIC_TITLES[other.topic] if other is not None else "another topic"
+        return prompts.render("critique_flag_off_topic", other_topic=title, topic=TOPIC_TITLES[parts.topic])
     if flag == "truncated":
         return prompts.render("critique_flag_truncated", chars=f"{parts.truncated_from:,}", limit=f"{parts.limit:,}")
     return prompts.render(f"critique_flag_{flag}")

@@ -4,7 +4,7 @@ For each key point: the sentence that makes it (an alias in an explanatory sente
 sentence close to it in meaning by the sentence encoder) or the sentence that contradicts
 it (an alias under a negator). For the answer as a whole: how much of it is on the
 question (similarity to the question's model answer), how specific it is (distinct domain
-concepts and numbers), how much it explains (words in explanatory sentences), and which
+concepts and numbers), how much it explains (words in explanatory sentences that are not filler), and which
 known misconceptions it asserts. Sentences aimed at the grader were removed before.
 """
 
@@ -27,6 +27,24 @@ from knowledge.sentence_encoder import TextEncoder
 SIMILARITY_FULL = 0.62
 SIMILARITY_SOME = 0.42
 EXPLAINED_ENOUGH = 150  # explanatory words
+# A sentence this close to one of the filler prototypes says nothing checkable.
+FILLER_SIMILARITY = 0.4
+# Interview filler, written for this product (not taken from any rated answer): sentences that
+# sound relevant on any question and commit to nothing.
+FILLER = (
+    "It is important to consider the tradeoffs and balance them carefully.",
+    "We should leverage best practices to build a robust and scalable solution.",
+    "It depends on the use case and the business requirements.",
+    "I would work with the stakeholders to align on the right approach.",
+    "This is a key challenge that every team needs to address.",
+    "The answer is a holistic strategy across the whole pipeline.",
+    "It matters because it has a big impact on quality and performance.",
+    "We need to make sure the system is accurate, reliable and safe.",
+    "There are many different factors to take into account.",
+    "Overall, it is about finding the right balance for your specific situation.",
+    "This is a very important topic in modern AI.",
+    "I am not really sure, but I think it could probably work somehow.",
+)
 NAMED_ONLY = 0.5  # credit for a point named in a fragment (a bullet) rather than explained
 NUMBER = re.compile(r"\b\d+(?:[.,]\d+)?\s*(?:%|x\b|ms\b|k\b|m\b|b\b)?", re.I)
 
@@ -58,7 +76,9 @@ class Evidence:
     concepts: frozenset[str]  # distinct domain concepts named in explanatory sentences
     numbers: int
     explained: list[str]  # the sentences that explain rather than list
-    explained_words: int
+    words: int  # all the answer's words (after grader-aimed sentences were removed)
+    explained_words: int  # words of the explanatory sentences that are not filler
+    filler_words: int  # words of the explanatory sentences that are filler
 
     @property
     def coverage(self) -> float:
@@ -116,6 +136,10 @@ class EvidenceFinder:
             sims = (self.encoder.reference(wanted) @ said.T).max(axis=0)
             top = np.sort(sims)[::-1][:3]
             relevance = float(top.mean())
+        filler = set()
+        if explained:
+            closeness = (self.encoder.reference(list(FILLER)) @ said.T).max(axis=0)
+            filler = {s for s, sim in zip(explained, closeness, strict=True) if sim >= FILLER_SIMILARITY}
         concepts = frozenset(c for s in explained for c in self.concepts.found(texts[s]))
         misconceptions = self._misconceptions(question, explained, texts)
         return Evidence(
@@ -125,7 +149,9 @@ class EvidenceFinder:
             concepts=concepts,
             numbers=sum(len(NUMBER.findall(s)) for s in explained),
             explained=explained,
-            explained_words=sum(len(WORD.findall(s)) for s in explained),
+            words=sum(len(WORD.findall(s)) for s in sentences),
+            explained_words=sum(len(WORD.findall(s)) for s in explained if s not in filler),
+            filler_words=sum(len(WORD.findall(s)) for s in filler),
         )
 
     @staticmethod
@@ -161,12 +187,13 @@ class EvidenceFinder:
     def _misconceptions(
         question: Question, explained: list[str], texts: dict[str, MatchText]
     ) -> list[AssertedMisconception]:
-        """Misconceptions asserted in so many words (a signal phrase, not negated). Sentence
+        """Misconceptions asserted in so many words (a signal phrase, or all the parts of a
+        "A ... B" signal, in one sentence and not negated). Sentence
         similarity is not used here: on the rated set it could not tell a claim from its
         correction (both sit in the same topic), so it flagged genuine answers."""
         out = []
         for misconception in question.misconceptions:
-            hit = next((s for s in explained for sig in misconception.signals if texts[s].has(sig)), None)
+            hit = next((s for s in explained for sig in misconception.signals if texts[s].asserts(sig)), None)
             if hit is not None:
                 out.append(AssertedMisconception(misconception, hit))
         return out
@@ -175,6 +202,7 @@ class EvidenceFinder:
 def features(evidence: Evidence) -> dict[str, float]:
     """The calibrated score's inputs, each on a 0..1-ish scale."""
     contradicted = sum(e.key_point.weight for e in evidence.points if e.contradicted and e.credit == 0)
+    named = sum(1 for e in evidence.points if e.matched not in (None, "paraphrased"))
     total = sum(e.key_point.weight for e in evidence.points) or 1
     return {
         "coverage": evidence.coverage,
@@ -187,4 +215,7 @@ def features(evidence: Evidence) -> dict[str, float]:
         "explained": min(evidence.explained_words, EXPLAINED_ENOUGH) / EXPLAINED_ENOUGH,
         "misconceptions": float(min(len(evidence.misconceptions), 2)),
         "contradicted": contradicted / total,
+        # Terse experts name many points in few words: key points named per 100 words, up to 5.
+        "density": min(5.0, 100 * named / max(evidence.words, 20)) / 5,
+        "filler": evidence.filler_words / max(1, evidence.filler_words + evidence.explained_words),
     }

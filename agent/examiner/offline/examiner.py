@@ -90,7 +90,7 @@ class OfflineExaminer:
             flags=flags,
             tendencies=request.tendencies,
             topic=question.topic,
-            other_topic=m.verdict.other_topic,
+            answered_instead=m.verdict.answered_instead,
             truncated_from=m.answer.truncated_from,
             limit=MAX_ASSESSED_CHARS,
             misconceptions=[(a.sentence, a.misconception.correction) for a in m.evidence.misconceptions],
