@@ -16,7 +16,7 @@ from knowledge.retrieval import Corpus, Record
 from knowledge.vector_index import NamedEmbeddingFunction, open_collection, sync_chunks
 
 if TYPE_CHECKING:
-    from chromadb.api import ClientAPI
+    from knowledge.shared_chroma import SharedChroma
 
 TEXT_SUFFIXES = frozenset({".md", ".markdown", ".txt", ".text"})
 MAX_BYTES = 5 * 1024 * 1024
@@ -84,7 +84,7 @@ class UserMaterial:
 
     def __init__(
         self,
-        client: ClientAPI,
+        client: SharedChroma,
         embedding_function: NamedEmbeddingFunction,
     ) -> None:
         self.collection, _ = open_collection(client, COLLECTION, embedding_function)

@@ -186,9 +186,19 @@ class Interviewer:
             if not state.values.get("plan"):
                 raise UsageError(f"no session {session_id!r}")
             if state.next:  # a crash left a run half done: finish it first
-                self._finish_pending(session_id)
+                try:
+                    self._finish_pending(session_id)
+                except Exception:
+                    self._keep_as_draft(session_id, payload.get("incoming"))
+                    raise
                 return self._run(session_id, payload, on_text)
             return self._run(session_id, payload, on_text, self._last_message_number(session_id))
+
+    def _keep_as_draft(self, session_id: str, text: str | None) -> None:
+        """The new answer could not even be taken (the turn before it still fails): keep it as
+        the session's draft, so what the page calls saved is in the store."""
+        if text and text.strip():
+            self.transcripts.save_draft(session_id, text)
 
     def exists(self, session_id: str) -> bool:
         return bool(self.graph.get_state(self._config(session_id)).values.get("plan"))
