@@ -33,8 +33,9 @@ def check_user(user: str) -> str:
     user = unicodedata.normalize("NFC", user.strip())
     allowed = all(unicodedata.category(ch)[0] in "LMN" or ch in " .@+-_" for ch in user)
     if not (1 <= len(user) <= 64 and allowed and unicodedata.category(user[0])[0] in "LN"):
+        shown = repr(user[:40]) + (f"… ({len(user):,} characters)" if len(user) > 40 else "")
         raise UsageError(
-            f"invalid user name {user!r}: use 1-64 letters, digits, spaces or . @ + - _"
+            f"invalid user name {shown}: use 1-64 letters, digits, spaces or . @ + - _"
             " (starting with a letter or digit)"
         )
     return user
