@@ -270,15 +270,14 @@ class Services:
 
     @built_once
     def checkpointer(self) -> SqliteSaver:
-        import sqlite3
-
         from langgraph.checkpoint.sqlite import SqliteSaver
 
+        from agent.store.sqlite_files import open_database
+
         self._ensure_home()
-        connection = sqlite3.connect(self.settings.home / "checkpoints.sqlite", check_same_thread=False)
+        connection = open_database(self.settings.home / "checkpoints.sqlite", "interview checkpoints")
         # WAL with synchronous=NORMAL survives a killed process (the tested case); only an OS
         # crash or power cut can lose the last commit. FULL would fsync every graph step.
-        connection.execute("PRAGMA journal_mode=WAL")
         connection.execute("PRAGMA synchronous=NORMAL")
         saver = SqliteSaver(connection)
         saver.setup()

@@ -15,6 +15,7 @@ from typing import Any, NoReturn
 from pydantic import ValidationError
 
 from agent.cli import assess as assess_commands
+from agent.cli import doctor as doctor_commands
 from agent.cli import interview as interview_commands
 from agent.cli import knowledge as knowledge_commands
 from agent.cli import sessions as sessions_commands
@@ -155,6 +156,10 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--format", choices=("md", "json"), default="md")
     export.set_defaults(handler=sessions_commands.sessions_export)
 
+    end = session_commands.add_parser("end", help="end an unfinished session (one whose checkpoint is gone, too)")
+    end.add_argument("session_id", metavar="ID")
+    end.set_defaults(handler=sessions_commands.sessions_end)
+
     progress = commands.add_parser("progress", help="your mastery per topic and weak areas")
     progress.add_argument("--user", required=True)
     progress.add_argument("--json", action="store_true")
@@ -170,6 +175,10 @@ def build_parser() -> argparse.ArgumentParser:
     web.add_argument("--host", default="127.0.0.1", help="interface to serve on (default 127.0.0.1)")
     web.add_argument("--port", type=_port, default=7860)
     web.set_defaults(handler=web_commands.ui)
+
+    doctor = commands.add_parser("doctor", help="check the data folder's files; --repair damaged ones")
+    doctor.add_argument("--repair", action="store_true", help="back up damaged files and start fresh ones")
+    doctor.set_defaults(handler=doctor_commands.doctor)
 
     password = commands.add_parser("hash-password", help="print a users-file line for the web app's login")
     password.add_argument("name", metavar="NAME", type=_user_name)

@@ -21,11 +21,12 @@ from agent.interview.context import InterviewContext
 from agent.interview.state import InterviewState
 from agent.records import AssessmentRecord, Backend, ChatMessage, Command, PromptKind, Report
 from agent.store.transcripts import TranscriptStore
-from knowledge.errors import UsageError
+from knowledge.errors import NotFound, UsageError
 from knowledge.taxonomy import parse_role
 
 OnText = Callable[[str], None]
 MAX_QUESTIONS = 20
+ORPHAN_NOTE = "This session's checkpoint is missing: it was ended without a report; its answers are kept."
 
 
 def check_user(user: str) -> str:
@@ -185,6 +186,8 @@ class Interviewer:
         with self._lock(session_id):
             state = self.graph.get_state(self._config(session_id))
             if not state.values.get("plan"):
+                if payload.get("command") == "end" and self._end_orphan(session_id):
+                    return TurnView(session_id=session_id, done=True, note=ORPHAN_NOTE)
                 raise UsageError(f"no session {session_id!r}")
             if state.next:  # a crash left a run half done: finish it first
                 try:
@@ -194,6 +197,14 @@ class Interviewer:
                     raise
                 return self._run(session_id, payload, on_text)
             return self._run(session_id, payload, on_text, self._last_message_number(session_id))
+
+    def _end_orphan(self, session_id: str) -> bool:
+        """End a session the transcript store holds as active but whose checkpoint is gone
+        (a deleted or repaired checkpoints file): its answers stay, it gets no report."""
+        try:
+            return self.transcripts.end_without_report(session_id)
+        except NotFound:
+            return False
 
     def _keep_as_draft(self, session_id: str, text: str | None) -> None:
         """The new answer could not even be taken (the turn before it still fails): keep it as
@@ -214,9 +225,12 @@ class Interviewer:
             return self._view(session_id, -1)
 
     def latest_unfinished(self, user: str) -> str | None:
+        """The newest active session that can be resumed; active ones whose checkpoint is gone
+        cannot be, so they are ended on the way (their answers stay)."""
         for session in self.transcripts.sessions(user=user, status="active"):
             if self.exists(session["id"]):
                 return session["id"]
+            self._end_orphan(session["id"])
         return None
 
     def state(self, session_id: str) -> InterviewState:
