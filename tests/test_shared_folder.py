@@ -122,3 +122,64 @@ def test_memory_reads_while_other_processes_write_the_same_folder(interview_serv
     assert reads >= 20  # each foreign write holds the lock ~0.3 s and makes the next read reopen (~25 ms)
     assert failures == [], f"{len(failures)} of {reads} reads failed, first: {failures[0]}"
     assert "gans" in memory.mastery("cli") and "gans" in memory.mastery("ravi")  # every process's writes are there
+
+
+def test_stress_eight_web_users_and_a_cli_run(interview_services: Services) -> None:
+    """8 web users × 10 answers through the real queue while simulate runs share the folder."""
+    app, url = launch(interview_services)
+    try:
+        report = run_load(interview_services, url, users=8, answers=10, cli_users=1, cli_runs=2)
+    finally:
+        app.close()
+    summary = report.summary()
+    print(summary)
+    out = ROOT / "test-output"
+    out.mkdir(exist_ok=True)
+    (out / "stress.txt").write_text(summary + "\n", encoding="utf-8")
+    assert report.turns == 80
+    assert report.failures == [] and report.lost == []
+    assert report.cli_runs == 2 and report.cli_failures == []
+
+
+def test_the_web_app_killed_mid_turn_loses_no_saved_answer(tmp_path: Path, services: Services) -> None:
+    """kill -9 of ``mock-interview ui`` while answers are in flight, three times over one folder."""
+    from conftest import copy_index, make_settings, run_cli
+    from gradio_client import Client
+    from ui_server import free_port
+
+    home = copy_index(services, tmp_path / "home")
+    exe = str(Path(sys.executable).with_name("mock-interview"))
+    acknowledged: list[str] = []
+    for round_ in range(3):
+        port = free_port()
+        server = subprocess.Popen(
+            [exe, "ui", "--port", str(port)],
+            env={**os.environ, "MOCK_INTERVIEW_HOME": str(home), "PYTHONPATH": str(GUARD_DIR)},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            assert server.stderr is not None
+            while "examiner ready" not in (line := server.stderr.readline()):
+                assert line, "the app exited before it was ready"
+            client = Client(f"http://127.0.0.1:{port}/", verbose=False)
+            chat = client.predict("kim", "ml_engineer", 5, "mixed", api_name="/start")[0]
+            for n in range(2):
+                text = f"Answer {n} of round {round_}: offline metrics first, then an A/B test on latency and cost."
+                chat = client.predict(text, chat, "kim", api_name="/send")[0]
+                acknowledged.append(text)
+            client.submit(f"Answer in flight in round {round_}.", chat, "kim", api_name="/send")
+            time.sleep(0.05 + 0.1 * round_)
+        finally:
+            server.kill()  # SIGKILL: no cleanup runs
+            server.wait(timeout=30)
+    after = Services(make_settings(home))
+    try:
+        stored = {t["answer"] for s in after.transcripts.sessions(user="kim") for t in after.transcripts.turns(s["id"])}
+        assert [a for a in acknowledged if a not in stored] == []
+        for session in after.transcripts.sessions(user="kim"):
+            after.interviewer.history(session["id"])  # every checkpoint still loads and resumes
+    finally:
+        after.close()
+    assert run_cli("doctor", home=home).returncode == 0  # every database passes SQLite's check
