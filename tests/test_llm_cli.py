@@ -181,7 +181,8 @@ def test_only_settings_read_the_environment() -> None:
             text = path.read_text(encoding="utf-8")
             # Writing a library's switch (tiktoken's cache, Gradio's analytics and file folder) is allowed; reading is not.
             if re.search(
-                r"os\.environ(?!\[\"(TIKTOKEN_CACHE_DIR|GRADIO_ANALYTICS_ENABLED|GRADIO_TEMP_DIR)\"\] =)|os\.getenv|environ\.get", text
+                r"os\.environ(?!\[\"(TIKTOKEN_CACHE_DIR|GRADIO_ANALYTICS_ENABLED|GRADIO_TEMP_DIR)\"\] =)|os\.getenv|environ\.get",
+                text,
             ):
                 readers.append(path.relative_to(ROOT).as_posix())
     assert readers == []
