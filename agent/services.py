@@ -7,7 +7,6 @@ Chroma, and one that does not chat never imports an LLM client.
 
 from __future__ import annotations
 
-import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,7 +16,6 @@ from agent.settings import Settings
 from knowledge.errors import StartupError
 
 if TYPE_CHECKING:
-    from chromadb.api import ClientAPI
     from langgraph.checkpoint.sqlite import SqliteSaver
 
     from agent.examiner.citer import Citer
@@ -31,6 +29,7 @@ if TYPE_CHECKING:
     from knowledge.knowledge_base import KnowledgeBase
     from knowledge.question_bank import QuestionBank
     from knowledge.sentence_encoder import SentenceEncoder
+    from knowledge.shared_chroma import SharedChroma
     from knowledge.tokens import TokenCounter
     from knowledge.vector_index import NamedEmbeddingFunction
 
@@ -100,20 +99,16 @@ class Services:
             raise StartupError(f"cannot write to the data directory {self.settings.home}: {exc.strerror}") from None
 
     @built_once
-    def chroma(self) -> ClientAPI:
+    def chroma(self) -> SharedChroma:
+        """The Chroma folder, shared safely with other processes on the same data folder."""
         self._ensure_home()
-        import chromadb
-        from chromadb.config import Settings as ChromaSettings
+        from knowledge.shared_chroma import SharedChroma
 
-        # Chroma logs telemetry failures at ERROR level even with telemetry off; keep them out of the CLI.
-        logging.getLogger("chromadb.telemetry").setLevel(logging.CRITICAL)
         try:
-            return chromadb.PersistentClient(
-                path=str(self.settings.chroma_dir),
-                settings=ChromaSettings(anonymized_telemetry=False),
-            )
+            store = SharedChroma(self.settings.chroma_dir)
         except Exception as exc:  # noqa: BLE001 - Chroma raises many types for a broken store
             raise StartupError(f"cannot open the index in {self.settings.chroma_dir}: {exc}") from None
+        return self._closing(store, store.close)
 
     @built_once
     def static_embedder(self) -> StaticEmbedder:
@@ -275,15 +270,14 @@ class Services:
 
     @built_once
     def checkpointer(self) -> SqliteSaver:
-        import sqlite3
-
         from langgraph.checkpoint.sqlite import SqliteSaver
 
+        from agent.store.sqlite_files import open_database
+
         self._ensure_home()
-        connection = sqlite3.connect(self.settings.home / "checkpoints.sqlite", check_same_thread=False)
+        connection = open_database(self.settings.home / "checkpoints.sqlite", "interview checkpoints")
         # WAL with synchronous=NORMAL survives a killed process (the tested case); only an OS
         # crash or power cut can lose the last commit. FULL would fsync every graph step.
-        connection.execute("PRAGMA journal_mode=WAL")
         connection.execute("PRAGMA synchronous=NORMAL")
         saver = SqliteSaver(connection)
         saver.setup()

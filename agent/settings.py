@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -78,6 +79,27 @@ class Settings(BaseSettings):
         if value == "wordllama" or (value.startswith("openai:") and len(value) > len("openai:")):
             return value
         raise ValueError("must be 'wordllama' or 'openai:<model>'")
+
+    @field_validator("home", mode="before")
+    @classmethod
+    def _home_given(cls, value: Any) -> Any:
+        if isinstance(value, str | Path) and not str(value).strip():
+            raise ValueError("is empty; give a folder, or unset it for the default")
+        return value
+
+    @field_validator("openai_base_url")
+    @classmethod
+    def _usable_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        parsed = urlsplit(value.strip())
+        try:
+            parsed.port  # noqa: B018 - raises for a port that is not a number
+        except ValueError:
+            raise ValueError(f"{value[:80]!r} has an invalid port") from None
+        if parsed.scheme not in ("http", "https") or not parsed.hostname:
+            raise ValueError(f"{value[:80]!r} is not an http(s) URL such as http://localhost:11434/v1")
+        return value.strip()
 
     @field_validator("openai_api_key")
     @classmethod

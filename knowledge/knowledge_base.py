@@ -17,10 +17,9 @@ from knowledge.vector_index import (
 )
 
 if TYPE_CHECKING:
-    from chromadb.api import ClientAPI
-
     from knowledge.embeddings import StaticEmbedder
     from knowledge.markdown_chunks import Chunk
+    from knowledge.shared_chroma import SharedChroma
 
 GUIDE_COLLECTION = "guide"
 
@@ -34,7 +33,7 @@ class KnowledgeBase:
 
     def __init__(
         self,
-        client: ClientAPI,
+        client: SharedChroma,
         embedding_function: NamedEmbeddingFunction,
         static_embedder: StaticEmbedder,
         chunks: list[Chunk] | None = None,

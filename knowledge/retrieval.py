@@ -20,7 +20,7 @@ from knowledge.lexical import LexicalIndex, QueryExpander
 from knowledge.markdown_chunks import search_text
 
 if TYPE_CHECKING:
-    from chromadb.api.models.Collection import Collection
+    from knowledge.shared_chroma import SharedCollection
 
 RRF_K = 5
 DENSE_WEIGHT = 0.5
@@ -52,7 +52,7 @@ class Passage:
 class Corpus:
     """A collection and the records it holds for one scope (``where``)."""
 
-    collection: Collection
+    collection: SharedCollection
     records: list[Record]
     where: dict[str, Any] | None = None
 

@@ -11,12 +11,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from knowledge.errors import IngestError
+from knowledge.files import read_text
 from knowledge.markdown_chunks import Chunk, chunk_markdown
 from knowledge.retrieval import Corpus, Record
 from knowledge.vector_index import NamedEmbeddingFunction, open_collection, sync_chunks
 
 if TYPE_CHECKING:
-    from chromadb.api import ClientAPI
+    from knowledge.shared_chroma import SharedChroma
 
 TEXT_SUFFIXES = frozenset({".md", ".markdown", ".txt", ".text"})
 MAX_BYTES = 5 * 1024 * 1024
@@ -37,18 +38,7 @@ class MaterialFile:
 
 
 def _read_text_file(path: Path) -> MaterialFile:
-    size = path.stat().st_size
-    if size > MAX_BYTES:
-        raise IngestError(f"{path}: file is {size / 1_048_576:.1f} MB; the limit is 5 MB")
-    data = path.read_bytes()
-    if b"\x00" in data[:8192]:
-        raise IngestError(f"{path}: looks like a binary file; only Markdown or plain text can be ingested")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise IngestError(f"{path}: not valid UTF-8 (byte {exc.start}); save it as UTF-8 and retry") from None
-    if not text.strip():
-        raise IngestError(f"{path}: file is empty")
+    text = read_text(path, "file", MAX_BYTES, IngestError)
     return MaterialFile(path.resolve(), text)
 
 
@@ -84,7 +74,7 @@ class UserMaterial:
 
     def __init__(
         self,
-        client: ClientAPI,
+        client: SharedChroma,
         embedding_function: NamedEmbeddingFunction,
     ) -> None:
         self.collection, _ = open_collection(client, COLLECTION, embedding_function)

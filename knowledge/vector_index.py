@@ -18,8 +18,7 @@ from knowledge.errors import EmbeddingUnavailable, redact
 from knowledge.markdown_chunks import Chunk, search_text
 
 if TYPE_CHECKING:
-    from chromadb.api import ClientAPI
-    from chromadb.api.models.Collection import Collection
+    from knowledge.shared_chroma import SharedChroma, SharedCollection
 
 log = logging.getLogger(__name__)
 ADD_BATCH = 256
@@ -68,26 +67,28 @@ def chunk_metadata(chunk: Chunk, **extra: str) -> dict[str, Any]:
 
 
 def open_collection(
-    client: ClientAPI, name: str, embedding_function: NamedEmbeddingFunction
-) -> tuple[Collection, bool]:
-    """The collection ``name`` bound to ``embedding_function``; True if it had to be rebuilt."""
+    client: SharedChroma, name: str, embedding_function: NamedEmbeddingFunction
+) -> tuple[SharedCollection, bool]:
+    """The collection ``name`` bound to ``embedding_function``; True if it had to be rebuilt.
+    Held under the folder's write lock: two processes opening a fresh folder create it once."""
     model = f"{embedding_function.model_id}|{INDEX_FORMAT}"
-    try:
-        collection = client.get_or_create_collection(
-            name,
-            embedding_function=embedding_function,  # type: ignore[arg-type]
-            metadata={"embedding_model": model},
-        )
-    except ValueError as exc:
-        if "embedding function conflict" not in str(exc).lower():
-            raise
-        collection = None
-    if collection is not None and (collection.metadata or {}).get("embedding_model") == model:
-        return collection, False
-    return _rebuild(client, name, embedding_function, model), True
+    with client.writing():
+        try:
+            collection = client.get_or_create_collection(
+                name, embedding_function=embedding_function, metadata={"embedding_model": model}
+            )
+        except ValueError as exc:
+            if "embedding function conflict" not in str(exc).lower():
+                raise
+            collection = None
+        if collection is not None and (collection.metadata or {}).get("embedding_model") == model:
+            return collection, False
+        return _rebuild(client, name, embedding_function, model), True
 
 
-def _rebuild(client: ClientAPI, name: str, embedding_function: NamedEmbeddingFunction, model: str) -> Collection:
+def _rebuild(
+    client: SharedChroma, name: str, embedding_function: NamedEmbeddingFunction, model: str
+) -> SharedCollection:
     """Re-embed a collection's stored documents with a new model, keeping the same name.
 
     Everything is embedded into a staging collection first; the old collection is only
@@ -101,9 +102,7 @@ def _rebuild(client: ClientAPI, name: str, embedding_function: NamedEmbeddingFun
     with contextlib.suppress(Exception):  # Chroma raises various types for a missing collection
         client.delete_collection(staging_name)  # a leftover of an interrupted rebuild
     staging = client.create_collection(
-        staging_name,
-        embedding_function=embedding_function,  # type: ignore[arg-type]
-        metadata={"embedding_model": model},
+        staging_name, embedding_function=embedding_function, metadata={"embedding_model": model}
     )
     try:
         for start in range(0, len(ids), ADD_BATCH):
@@ -123,17 +122,29 @@ def _rebuild(client: ClientAPI, name: str, embedding_function: NamedEmbeddingFun
         raise
     client.delete_collection(name)
     staging.modify(name=name)
-    return client.get_collection(name, embedding_function=embedding_function)  # type: ignore[arg-type]
+    return client.get_collection(name, embedding_function=embedding_function)
 
 
 def sync_chunks(
-    collection: Collection,
+    collection: SharedCollection,
     embedding_function: NamedEmbeddingFunction,
     chunks: list[Chunk],
     where: dict[str, Any] | None = None,
     **extra_metadata: str,
 ) -> SyncReport:
-    """Make the records matching ``where`` equal to ``chunks``, embedding only new content."""
+    """Make the records matching ``where`` equal to ``chunks``, embedding only new content
+    (under the folder's write lock, so another process sees all of it or none)."""
+    with collection.writing():
+        return _sync(collection, embedding_function, chunks, where, **extra_metadata)
+
+
+def _sync(
+    collection: SharedCollection,
+    embedding_function: NamedEmbeddingFunction,
+    chunks: list[Chunk],
+    where: dict[str, Any] | None,
+    **extra_metadata: str,
+) -> SyncReport:
     wanted = {c.content_hash: c for c in chunks}
     existing = collection.get(where=where, include=["metadatas"])
     have = dict(zip(existing["ids"], existing["metadatas"] or [], strict=True))

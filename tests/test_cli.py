@@ -115,7 +115,7 @@ def test_the_web_app_will_not_serve_beyond_loopback_without_login(cli_home: Path
     bad = cli_home.parent / "users.txt"
     bad.write_text("not a valid line\n", encoding="utf-8")
     assert_one_line_error(
-        run_cli("ui", home=cli_home, env={"MOCK_INTERVIEW_USERS": str(bad)}), 1, "is not name:salt:hash"
+        run_cli("ui", home=cli_home, env={"MOCK_INTERVIEW_USERS": str(bad)}), 2, "is not name:salt:hash"
     )
 
 

@@ -174,7 +174,7 @@ def test_interview_commands_reject_bad_input_in_one_line(cli_home: Path, tmp_pat
         "gans: answer: Field required",
     )
     _one_line_error(run_cli("sessions", "show", "nope", home=cli_home), "no session 'nope'")
-    _one_line_error(run_cli("practice", "--user", "../x", home=cli_home), "invalid user name")
+    _one_line_error(run_cli("practice", "--user", "../x", home=cli_home), "invalid user name", 2)
     _one_line_error(run_cli("practice", "--user", "asha", "--resume", home=cli_home), "no unfinished session")
     _one_line_error(
         run_cli("simulate", "--user", "a", "--role", "chef", "--candidate", "x", home=cli_home),

@@ -169,6 +169,21 @@ def test_unknown_sessions_and_bad_starts_are_clear_errors(interview_services: Se
         interviewer.start("asha", "product", 0)
 
 
+def test_an_answer_sent_while_the_last_turn_still_fails_is_kept(interview_services: Services) -> None:
+    context = InterviewContext(
+        interview_services.question_bank, FailingExaminer(), interview_services.memory, interview_services.transcripts
+    )
+    broken = Interviewer(build_graph(interview_services.checkpointer), context, interview_services.transcripts)
+    view = broken.start("asha", "researcher", 2, seed=1)
+    with pytest.raises(RuntimeError, match="examiner exploded"):
+        broken.send(view.session_id, "My first answer.")
+    with pytest.raises(RuntimeError, match="examiner exploded"):  # finishing the first one fails again
+        broken.send(view.session_id, "My second answer, typed after the page said the first was saved.")
+    session = interview_services.transcripts.session(view.session_id)
+    assert session["draft"] == "My second answer, typed after the page said the first was saved."
+    assert interview_services.transcripts.turns(view.session_id)[0]["answer"] == "My first answer."
+
+
 def test_a_session_killed_mid_assessment_resumes_with_nothing_lost(interview_services: Services) -> None:
     home = interview_services.settings.home
     session_id = "crash-test"

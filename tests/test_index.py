@@ -5,17 +5,16 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-import chromadb
-from chromadb.config import Settings as ChromaSettings
 from fake_embeddings import HashingEmbeddingFunction
 
 from knowledge.embeddings import StaticEmbedder, WordLlamaEmbeddingFunction
 from knowledge.guide_source import guide_chunks
 from knowledge.knowledge_base import GUIDE_COLLECTION, KnowledgeBase
+from knowledge.shared_chroma import SharedChroma
 
 
-def _client(path: Path) -> chromadb.ClientAPI:
-    return chromadb.PersistentClient(path=str(path), settings=ChromaSettings(anonymized_telemetry=False))
+def _client(path: Path) -> SharedChroma:
+    return SharedChroma(path)
 
 
 def test_unchanged_guide_is_not_re_embedded(tmp_path: Path) -> None:

@@ -179,9 +179,10 @@ def test_only_settings_read_the_environment() -> None:
     for package in ("agent", "knowledge", "ui"):
         for path in (ROOT / package).rglob("*.py"):
             text = path.read_text(encoding="utf-8")
-            # Writing a library's switch (tiktoken's cache, Gradio's analytics) is allowed; reading is not.
+            # Writing a library's switch (tiktoken's cache, Gradio's analytics and file folder) is allowed; reading is not.
             if re.search(
-                r"os\.environ(?!\[\"(TIKTOKEN_CACHE_DIR|GRADIO_ANALYTICS_ENABLED)\"\] =)|os\.getenv|environ\.get", text
+                r"os\.environ(?!\[\"(TIKTOKEN_CACHE_DIR|GRADIO_ANALYTICS_ENABLED|GRADIO_TEMP_DIR)\"\] =)|os\.getenv|environ\.get",
+                text,
             ):
                 readers.append(path.relative_to(ROOT).as_posix())
     assert readers == []

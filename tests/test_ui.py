@@ -120,7 +120,7 @@ def test_with_login_the_identity_comes_from_the_login(interview_services: Servic
 
     users = tmp_path / "users.txt"
     users.write_text(hash_line("asha", "correct horse battery") + "\n", encoding="utf-8")
-    app, url = launch(interview_services, auth=UsersFile(users).check)
+    app, url = launch(interview_services, auth=UsersFile(users))
     try:
         with pytest.raises(Exception):  # noqa: B017 - the client raises for a refused login
             Client(url, verbose=False, auth=("asha", "wrong password"))

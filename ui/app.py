@@ -13,14 +13,16 @@ from typing import cast
 import gradio as gr
 
 from agent.services import Services
+from ui.guard import PrivateFiles
 from ui.handlers import Handlers
 from ui.page import Page
 from ui.tabs import guide, interview, progress, transcripts
 
 
-def build_app(services: Services, auth_enabled: bool = False) -> gr.Blocks:
-    handlers = Handlers(services, auth_enabled)
-    with gr.Blocks(title="mock-interview") as app:
+def build_app(services: Services, auth_enabled: bool = False, private: PrivateFiles | None = None) -> gr.Blocks:
+    handlers = Handlers(services, auth_enabled, private or PrivateFiles())
+    # Gradio's copies of exports and uploads are deleted a day after they were made (checked hourly).
+    with gr.Blocks(title="mock-interview", delete_cache=(3600, 86400)) as app:
         browser = gr.BrowserState({"user": ""}, storage_key="mock-interview-profile")
         session_id = gr.State(None)
         started = gr.State(None)

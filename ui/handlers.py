@@ -23,6 +23,8 @@ from agent.store.export import session_json, session_markdown
 from agent.store.transcripts import SessionNotFound
 from knowledge.errors import KnowledgeError, UserError, redact
 from knowledge.taxonomy import ROLE_TITLES, TOPIC_TITLES, Role, parse_role, parse_topic
+from ui.exports import export_folder_name, remove_old_exports, write_private
+from ui.guard import PrivateFiles
 from ui.render import as_markdown_text, as_text
 
 
@@ -74,9 +76,10 @@ def chat_messages(view: TurnView) -> Chat:
 
 
 class Handlers:
-    def __init__(self, services: Services, auth_enabled: bool = False) -> None:
+    def __init__(self, services: Services, auth_enabled: bool = False, private: PrivateFiles | None = None) -> None:
         self.services = services
         self.auth_enabled = auth_enabled
+        self.private = private or PrivateFiles()
         self.exports = services.settings.home / "exports"
 
     # --- identity -----------------------------------------------------------------------
@@ -221,21 +224,25 @@ class Handlers:
         ]
 
     def transcript(self, user: str, session_id: str) -> tuple[str, str, str]:
-        """(Markdown to show, path of the .md export, path of the .json export)."""
+        """(Markdown to show, path of the .md export, path of the .json export), written under
+        ``<data>/exports/<user>/`` (mode 0600) and recorded as that user's files."""
         self.own_session(user, session_id)
         markdown = session_markdown(self.services.transcripts, session_id)
-        folder = Path(tempfile.mkdtemp(prefix="export-", dir=self._exports()))
+        folder = Path(tempfile.mkdtemp(prefix="export-", dir=self._exports(user)))
         md_path = folder / f"interview-{session_id}.md"
         json_path = folder / f"interview-{session_id}.json"
-        md_path.write_text(markdown, encoding="utf-8")
-        json_path.write_text(
-            json.dumps(session_json(self.services.transcripts, session_id), indent=2), encoding="utf-8"
-        )
+        write_private(md_path, markdown)
+        write_private(json_path, json.dumps(session_json(self.services.transcripts, session_id), indent=2))
+        self.private.own(user, folder.name)
+        for path in (md_path, json_path):
+            self.private.own_file(user, path)  # the copy Gradio serves is named after the content
         return as_markdown_text(markdown), str(md_path), str(json_path)
 
-    def _exports(self) -> Path:
-        self.exports.mkdir(parents=True, exist_ok=True)
-        return self.exports
+    def _exports(self, user: str) -> Path:
+        folder = self.exports / export_folder_name(user)
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        remove_old_exports(self.exports)
+        return folder
 
     def search(self, user: str, query: str) -> str:
         if not query.strip():
@@ -258,6 +265,8 @@ class Handlers:
         root = upload_folder.resolve()
         if any(not Path(p).resolve().is_relative_to(root) for p in paths):
             raise UIError("Only files uploaded through this page can be added.")
+        if self.auth_enabled and not all(self.private.may_use(user, p) for p in paths):
+            raise UIError("Only files you uploaded can be added.")
         try:
             done = self.services.knowledge.material.ingest(user, [Path(p) for p in paths])
         except KnowledgeError as exc:

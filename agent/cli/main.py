@@ -15,11 +15,14 @@ from typing import Any, NoReturn
 from pydantic import ValidationError
 
 from agent.cli import assess as assess_commands
+from agent.cli import doctor as doctor_commands
 from agent.cli import interview as interview_commands
 from agent.cli import knowledge as knowledge_commands
 from agent.cli import sessions as sessions_commands
 from agent.cli import web as web_commands
 from knowledge.taxonomy import ROLES, TOPICS
+
+MAX_QUESTIONS = 20  # as agent.interview.interviewer.MAX_QUESTIONS (not imported: it loads LangGraph)
 
 PROG = "mock-interview"
 Handler = Callable[..., int]
@@ -35,6 +38,36 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _bounded_int(low: int, high: int, what: str) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        value = _positive_int(text) if low >= 1 else int(text)
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{what} must be between {low} and {high}, got {value}")
+        return value
+
+    return parse
+
+
+def _data_dir(text: str) -> Path:
+    if not text.strip():
+        raise argparse.ArgumentTypeError("is empty; give a folder (or leave the option out for the default)")
+    return Path(text)
+
+
+def _user_name(text: str) -> str:
+    from agent.interview.interviewer import check_user
+    from knowledge.errors import UsageError
+
+    try:
+        return check_user(text)
+    except UsageError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+_port = _bounded_int(1, 65535, "a port")
+_question_count = _bounded_int(1, MAX_QUESTIONS, "the number of questions")
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse with one-line errors: the message and where to look, no usage dump."""
 
@@ -47,7 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--data-dir",
         metavar="DIR",
-        type=Path,
+        type=_data_dir,
         help="where the index, sessions and caches live "
         "(env MOCK_INTERVIEW_HOME; default ~/.local/share/mock-interview)",
     )
@@ -79,20 +112,22 @@ def build_parser() -> argparse.ArgumentParser:
     questions.set_defaults(handler=knowledge_commands.questions)
 
     practice = commands.add_parser("practice", help="a mock interview in the terminal")
-    practice.add_argument("--user", required=True, help="your profile name")
+    practice.add_argument("--user", required=True, type=_user_name, help="your profile name")
     practice.add_argument(
         "--role", choices=ROLES, default="ml_engineer", metavar="ROLE", help=f"one of: {', '.join(ROLES)}"
     )
-    practice.add_argument("--questions", type=_positive_int, default=5, help="number of questions (default 5)")
+    practice.add_argument(
+        "--questions", type=_question_count, default=5, help=f"number of questions (default 5, at most {MAX_QUESTIONS})"
+    )
     practice.add_argument("--difficulty", type=int, choices=(1, 2, 3), help="prefer this difficulty (1-3)")
     practice.add_argument("--resume", action="store_true", help="continue your last unfinished session")
     practice.set_defaults(handler=interview_commands.practice)
 
     simulate = commands.add_parser("simulate", help="run a whole interview against a scripted candidate")
-    simulate.add_argument("--user", required=True)
+    simulate.add_argument("--user", required=True, type=_user_name)
     simulate.add_argument("--role", choices=ROLES, required=True, metavar="ROLE", help=f"one of: {', '.join(ROLES)}")
     simulate.add_argument("--candidate", required=True, metavar="FILE", help="YAML/JSON: topic -> {answer, follow_ups}")
-    simulate.add_argument("--questions", type=_positive_int, default=5)
+    simulate.add_argument("--questions", type=_question_count, default=5)
     simulate.add_argument("--seed", type=int)
     simulate.add_argument("--json", action="store_true")
     simulate.set_defaults(handler=interview_commands.simulate)
@@ -121,6 +156,10 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--format", choices=("md", "json"), default="md")
     export.set_defaults(handler=sessions_commands.sessions_export)
 
+    end = session_commands.add_parser("end", help="end an unfinished session (one whose checkpoint is gone, too)")
+    end.add_argument("session_id", metavar="ID")
+    end.set_defaults(handler=sessions_commands.sessions_end)
+
     progress = commands.add_parser("progress", help="your mastery per topic and weak areas")
     progress.add_argument("--user", required=True)
     progress.add_argument("--json", action="store_true")
@@ -134,11 +173,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     web = commands.add_parser("ui", help="the web app (http://127.0.0.1:7860)")
     web.add_argument("--host", default="127.0.0.1", help="interface to serve on (default 127.0.0.1)")
-    web.add_argument("--port", type=_positive_int, default=7860)
+    web.add_argument("--port", type=_port, default=7860)
     web.set_defaults(handler=web_commands.ui)
 
+    doctor = commands.add_parser("doctor", help="check the data folder's files; --repair damaged ones")
+    doctor.add_argument("--repair", action="store_true", help="back up damaged files and start fresh ones")
+    doctor.set_defaults(handler=doctor_commands.doctor)
+
     password = commands.add_parser("hash-password", help="print a users-file line for the web app's login")
-    password.add_argument("name", metavar="NAME")
+    password.add_argument("name", metavar="NAME", type=_user_name)
     password.set_defaults(handler=web_commands.hash_password)
     return parser
 

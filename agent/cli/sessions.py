@@ -23,6 +23,15 @@ def _session(services: Services, session_id: str) -> SessionRow:
         raise UsageError(f"no session {session_id!r}; see: mock-interview sessions list") from None
 
 
+def sessions_end(services: Services, args: argparse.Namespace) -> int:
+    session = _session(services, args.session_id)
+    if session["status"] != "active":
+        raise UsageError(f"session {args.session_id!r} has already ended")
+    view = services.interviewer.command(args.session_id, "end")
+    print(view.note or f"Session {args.session_id} ended; see: mock-interview sessions show {args.session_id}")
+    return 0
+
+
 def sessions_list(services: Services, args: argparse.Namespace) -> int:
     user = check_user(args.user) if args.user else None
     rows = services.transcripts.sessions(user=user)

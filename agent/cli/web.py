@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import getpass
 import ipaddress
-import os
 import sys
 
 from agent.interview.interviewer import check_user
@@ -33,22 +32,9 @@ def ui(services: Services, args: argparse.Namespace) -> int:
             f"refusing to serve on {args.host} without login; set MOCK_INTERVIEW_USERS to a users file "
             "(see mock-interview hash-password) or use the default 127.0.0.1"
         )
-    os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"  # no calls home
-    from ui.app import build_app
-    from ui.render import CSS
+    from ui.serve import launch
 
-    app = build_app(services, auth_enabled=users is not None)
-    app.queue(default_concurrency_limit=8)
-    app.launch(
-        server_name=args.host,
-        server_port=args.port,
-        auth=users.check if users is not None else None,
-        css=CSS,
-        allowed_paths=[str(services.settings.home / "exports")],
-        show_error=True,
-        quiet=True,
-        prevent_thread_lock=True,
-    )
+    app, _url = launch(services, args.host, args.port, users)
     print(f"mock-interview: serving http://{args.host}:{args.port} (data in {services.settings.home})", file=sys.stderr)
     warm_up(services)  # the page is already served; the first interview should not wait for this
     try:

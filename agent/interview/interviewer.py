@@ -21,11 +21,12 @@ from agent.interview.context import InterviewContext
 from agent.interview.state import InterviewState
 from agent.records import AssessmentRecord, Backend, ChatMessage, Command, PromptKind, Report
 from agent.store.transcripts import TranscriptStore
-from knowledge.errors import UsageError
+from knowledge.errors import NotFound, UsageError
 from knowledge.taxonomy import parse_role
 
 OnText = Callable[[str], None]
 MAX_QUESTIONS = 20
+ORPHAN_NOTE = "This session's checkpoint is missing: it was ended without a report; its answers are kept."
 
 
 def check_user(user: str) -> str:
@@ -33,8 +34,9 @@ def check_user(user: str) -> str:
     user = unicodedata.normalize("NFC", user.strip())
     allowed = all(unicodedata.category(ch)[0] in "LMN" or ch in " .@+-_" for ch in user)
     if not (1 <= len(user) <= 64 and allowed and unicodedata.category(user[0])[0] in "LN"):
+        shown = repr(user[:40]) + (f"… ({len(user):,} characters)" if len(user) > 40 else "")
         raise UsageError(
-            f"invalid user name {user!r}: use 1-64 letters, digits, spaces or . @ + - _"
+            f"invalid user name {shown}: use 1-64 letters, digits, spaces or . @ + - _"
             " (starting with a letter or digit)"
         )
     return user
@@ -184,11 +186,31 @@ class Interviewer:
         with self._lock(session_id):
             state = self.graph.get_state(self._config(session_id))
             if not state.values.get("plan"):
+                if payload.get("command") == "end" and self._end_orphan(session_id):
+                    return TurnView(session_id=session_id, done=True, note=ORPHAN_NOTE)
                 raise UsageError(f"no session {session_id!r}")
             if state.next:  # a crash left a run half done: finish it first
-                self._finish_pending(session_id)
+                try:
+                    self._finish_pending(session_id)
+                except Exception:
+                    self._keep_as_draft(session_id, payload.get("incoming"))
+                    raise
                 return self._run(session_id, payload, on_text)
             return self._run(session_id, payload, on_text, self._last_message_number(session_id))
+
+    def _end_orphan(self, session_id: str) -> bool:
+        """End a session the transcript store holds as active but whose checkpoint is gone
+        (a deleted or repaired checkpoints file): its answers stay, it gets no report."""
+        try:
+            return self.transcripts.end_without_report(session_id)
+        except NotFound:
+            return False
+
+    def _keep_as_draft(self, session_id: str, text: str | None) -> None:
+        """The new answer could not even be taken (the turn before it still fails): keep it as
+        the session's draft, so what the page calls saved is in the store."""
+        if text and text.strip():
+            self.transcripts.save_draft(session_id, text)
 
     def exists(self, session_id: str) -> bool:
         return bool(self.graph.get_state(self._config(session_id)).values.get("plan"))
@@ -203,9 +225,12 @@ class Interviewer:
             return self._view(session_id, -1)
 
     def latest_unfinished(self, user: str) -> str | None:
+        """The newest active session that can be resumed; active ones whose checkpoint is gone
+        cannot be, so they are ended on the way (their answers stay)."""
         for session in self.transcripts.sessions(user=user, status="active"):
             if self.exists(session["id"]):
                 return session["id"]
+            self._end_orphan(session["id"])
         return None
 
     def state(self, session_id: str) -> InterviewState:

@@ -18,6 +18,7 @@ from agent.interview.interviewer import Interviewer
 from agent.records import Backend, Report
 from agent.store.export import ExportedTurn, session_json
 from knowledge.errors import UsageError
+from knowledge.files import read_text
 from knowledge.taxonomy import TOPICS, Role
 from knowledge.yaml_files import load_yaml
 
@@ -31,12 +32,7 @@ class ScriptedAnswer(BaseModel):
 
 
 def load_script(path: Path) -> dict[str, ScriptedAnswer]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise UsageError(f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"{path}: cannot read: {exc}") from None
+    text = read_text(path, "candidate file", error=UsageError)
     try:
         raw = json.loads(text) if path.suffix.lower() == ".json" else load_yaml(text)
     except (json.JSONDecodeError, yaml.YAMLError):

@@ -32,7 +32,7 @@ from knowledge.taxonomy import Topic, stored_topic
 from knowledge.vector_index import NamedEmbeddingFunction, open_collection
 
 if TYPE_CHECKING:
-    from chromadb.api import ClientAPI
+    from knowledge.shared_chroma import SharedChroma
 
 log = logging.getLogger(__name__)
 COLLECTION = "weak_areas"
@@ -74,7 +74,7 @@ def _uid(user: str) -> str:
 
 class WeakAreaMemory:
     def __init__(
-        self, client: ClientAPI, embedding_function: NamedEmbeddingFunction, bank: QuestionBank, outbox_path: Path
+        self, client: SharedChroma, embedding_function: NamedEmbeddingFunction, bank: QuestionBank, outbox_path: Path
     ) -> None:
         self.collection, _ = open_collection(client, COLLECTION, embedding_function)
         self.bank = bank
@@ -86,6 +86,10 @@ class WeakAreaMemory:
 
     def _apply(self, jobs: list[Payload]) -> None:
         """Write a batch of queued outcomes with as few Chroma calls as possible."""
+        with self.collection.writing():  # reads the records it updates: one step for other processes
+            self._write(jobs)
+
+    def _write(self, jobs: list[Payload]) -> None:
         upserts: dict[str, tuple[str, Metadata]] = {}
         resolved: dict[str, Metadata] = {}
         for job in jobs:
@@ -271,5 +275,5 @@ class WeakAreaMemory:
         count = len(self._get(user, "missed"))
         if count == 0:
             return []
-        got = self.collection.query(query_texts=[text], n_results=min(k, count), where=where)  # type: ignore[arg-type]
+        got = self.collection.query(query_texts=[text], n_results=min(k, count), where=where)
         return list((got["documents"] or [[]])[0])

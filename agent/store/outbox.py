@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import json
 import logging
-import sqlite3
 import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from agent.store.sqlite_files import open_database
 
 log = logging.getLogger(__name__)
 Payload = dict[str, Any]  # free-form: whatever JSON the owner queues (memory: a question's outcome)
@@ -32,8 +33,7 @@ class Outbox:
         self._apply = apply
         self.idle_seconds = idle_seconds
         self._last_put = 0.0
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db = open_database(path, "memory queue", isolation_level=None)
         self._db.execute(
             "CREATE TABLE IF NOT EXISTS jobs (id INTEGER PRIMARY KEY AUTOINCREMENT, payload TEXT NOT NULL)"
         )

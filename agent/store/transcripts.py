@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import cast
 
 from agent.records import AssessmentRecord, Backend, CallUsage, PlannedQuestion, PromptKind, Report, SessionRow, TurnRow
+from agent.store.sqlite_files import open_database
 from knowledge.errors import NotFound
 from knowledge.taxonomy import Role, Topic
 
@@ -68,9 +69,8 @@ class TranscriptStore:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self._db = open_database(path, "transcript store", isolation_level=None)
         self._db.row_factory = sqlite3.Row
-        self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(SCHEMA)
         columns = {row[1] for row in self._db.execute("PRAGMA table_info(turns)")}
@@ -154,6 +154,16 @@ class TranscriptStore:
                 (report["overall"], json.dumps(report), session_id),
             )
             self._touch(db, session_id)
+
+    def end_without_report(self, session_id: str) -> bool:
+        """Close an active session whose checkpoint is gone; its answers stay. False if it was
+        not active."""
+        with self._tx() as db:
+            ended = db.execute(
+                "UPDATE sessions SET status = 'completed' WHERE id = ? AND status = 'active'", (session_id,)
+            ).rowcount
+            self._touch(db, session_id)
+        return bool(ended)
 
     def save_draft(self, session_id: str, text: str) -> None:
         with self._tx() as db:
