@@ -246,7 +246,7 @@ def test_assess_batch_grades_many_answers_in_one_process(cli_home: Path, tmp_pat
     broken = tmp_path / "broken.jsonl"
     broken.write_text('{"question_id": "gans-mode-collapse"}\n', encoding="utf-8")
     assert_one_line_error(run_cli("assess", "--batch", str(broken), home=cli_home), 1, "entry 1 has no answer")
-    assert_one_line_error(run_cli("assess", "--batch", "/dev/zero", home=cli_home), 1, "larger than 5 MB")
+    assert_one_line_error(run_cli("assess", "--batch", "/dev/zero", home=cli_home), 1, "/dev/zero: not a regular file")
     unknown = tmp_path / "unknown.jsonl"
     unknown.write_text('{"question_id": "nope", "answer": "x"}\n', encoding="utf-8")
     assert_one_line_error(run_cli("assess", "--batch", str(unknown), home=cli_home), 1, "unknown question id")

@@ -14,6 +14,7 @@ from agent.examiner.seam import ExamRequest
 from agent.records import AssessmentRecord
 from agent.services import Services
 from knowledge.errors import QuestionBankError, UsageError
+from knowledge.files import read_text
 from knowledge.lexical import tokenize
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -33,28 +34,9 @@ class AssessedAnswer(AssessmentRecord):
 
 
 def read_text_file(path: Path, what: str = "answer file") -> str:
-    """The text in ``path``, read with a size bound (a device like /dev/zero reports size 0),
-    or a one-line error: missing, a directory, too big, binary, not UTF-8, empty."""
-    try:
-        if path.is_dir():
-            raise UsageError(f"{path}: is a directory; give the file itself")
-        with path.open("rb") as handle:
-            data = handle.read(MAX_FILE_BYTES + 1)
-    except FileNotFoundError:
-        raise UsageError(f"{path}: no such file") from None
-    except OSError as exc:
-        raise UsageError(f"{path}: cannot read: {exc.strerror}") from None
-    if len(data) > MAX_FILE_BYTES:
-        raise UsageError(f"{path}: larger than 5 MB; an {what} should not be that big")
-    if b"\x00" in data:
-        raise UsageError(f"{path}: looks like a binary file")
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise UsageError(f"{path}: not valid UTF-8 text") from None
-    if not text.strip():
-        raise UsageError(f"{path}: the {what} is empty")
-    return text
+    """The text in ``path`` through the one guarded reader (regular files only, 5 MB read at
+    most), or a one-line error: missing, a directory, a device, too big, binary, not UTF-8, empty."""
+    return read_text(path, what, MAX_FILE_BYTES, UsageError)
 
 
 def _assess_one(services: Services, question_text: str | None, question_id: str | None, answer: str) -> AssessedAnswer:
