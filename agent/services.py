@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
     from agent.examiner.citer import Citer
     from agent.examiner.gaming import GamingDetector
+    from agent.examiner.offline.evidence import EvidenceFinder
     from agent.examiner.seam import Examiner
     from agent.interview.interviewer import Interviewer
     from agent.interview.question_match import QuestionMatcher
@@ -203,12 +204,17 @@ class Services:
     @built_once
     def offline_examiner(self) -> Examiner:
         from agent.examiner.offline.calibration import Calibration
-        from agent.examiner.offline.evidence import EvidenceFinder
         from agent.examiner.offline.examiner import OfflineExaminer
-        from knowledge.concepts import ConceptLexicon
 
-        finder = EvidenceFinder(self.sentence_encoder, ConceptLexicon.load())
-        return OfflineExaminer(finder, self.gaming, self.citer, Calibration.load())
+        return OfflineExaminer(self.evidence_finder, self.gaming, self.citer, Calibration.load())
+
+    @built_once
+    def evidence_finder(self) -> EvidenceFinder:
+        from agent.examiner.offline.evidence import EvidenceFinder
+        from knowledge.concepts import ConceptLexicon
+        from knowledge.misbeliefs import MisbeliefLexicon
+
+        return EvidenceFinder(self.sentence_encoder, ConceptLexicon.load(), MisbeliefLexicon.load())
 
     @property
     def examiner(self) -> Examiner:

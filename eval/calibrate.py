@@ -17,12 +17,10 @@ from pathlib import Path
 import numpy as np
 
 from agent.examiner.offline.calibration import FEATURES, LOWERING, Calibration
-from agent.examiner.offline.evidence import EvidenceFinder
 from agent.examiner.offline.examiner import OfflineExaminer
 from agent.services import Services
 from agent.settings import Settings
 from eval.rated import load_items, request_for
-from knowledge.concepts import ConceptLexicon
 
 RIDGES = (0.1, 0.3, 1.0, 3.0)  # candidate shrinkage, chosen by cross-validation within the tune half
 FOLDS = 5  # grouped by question, so a fold never sees the question it is scored on
@@ -99,9 +97,8 @@ def main() -> None:
     services = Services(Settings.from_values(env_file=False, home=home))
     try:
         # Built by hand: measuring needs no calibration, and there may be none yet.
-        finder = EvidenceFinder(services.sentence_encoder, ConceptLexicon.load())
         unfitted = Calibration(0.0, dict.fromkeys(FEATURES, 0.0), "unfitted")
-        examiner = OfflineExaminer(finder, services.gaming, services.citer, unfitted)
+        examiner = OfflineExaminer(services.evidence_finder, services.gaming, services.citer, unfitted)
         calibration = fit(examiner, services)
         calibration.save()
         print(f"intercept {calibration.intercept:.2f}")

@@ -19,6 +19,7 @@ import numpy as np
 from agent.examiner.answer_text import WORD, is_explanatory
 from agent.examiner.phrases import MatchText
 from knowledge.concepts import ConceptLexicon
+from knowledge.misbeliefs import MisbeliefLexicon
 from knowledge.question_bank import KeyPoint, Misconception, Question
 from knowledge.sentence_encoder import TextEncoder
 
@@ -112,9 +113,10 @@ def _soft(similarity: float) -> float:
 
 
 class EvidenceFinder:
-    def __init__(self, encoder: TextEncoder, concepts: ConceptLexicon) -> None:
+    def __init__(self, encoder: TextEncoder, concepts: ConceptLexicon, misbeliefs: MisbeliefLexicon) -> None:
         self.encoder = encoder
         self.concepts = concepts
+        self.misbeliefs = misbeliefs
 
     def find(self, question: Question, sentences: list[str], targets: list[str] | None = None) -> Evidence:
         """Evidence in ``sentences`` for ``question``; ``targets`` replaces the model answer as
@@ -183,16 +185,16 @@ class EvidenceFinder:
                     return PointEvidence(kp, NAMED_ONLY, sentence, alias, contradicted)
         return PointEvidence(kp, 0.0, None, None, contradicted)
 
-    @staticmethod
     def _misconceptions(
-        question: Question, explained: list[str], texts: dict[str, MatchText]
+        self, question: Question, explained: list[str], texts: dict[str, MatchText]
     ) -> list[AssertedMisconception]:
         """Misconceptions asserted in so many words (a signal phrase, or all the parts of a
         "A ... B" signal, in one sentence and not negated). Sentence
         similarity is not used here: on the rated set it could not tell a claim from its
-        correction (both sit in the same topic), so it flagged genuine answers."""
+        correction (both sit in the same topic), so it flagged genuine answers. The question's
+        own misconceptions come first, then the shared false beliefs of its topic."""
         out = []
-        for misconception in question.misconceptions:
+        for misconception in [*question.misconceptions, *self.misbeliefs.for_topic(question.topic)]:
             hit = next((s for s in explained for sig in misconception.signals if texts[s].asserts(sig)), None)
             if hit is not None:
                 out.append(AssertedMisconception(misconception, hit))

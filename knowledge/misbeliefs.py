@@ -1,0 +1,59 @@
+"""The shared lexicon of false beliefs (``misbeliefs.yaml``): what candidates assert that is
+not true, on any question of a topic.
+
+A question's own misconceptions cover what its rubric is about; candidates also say false
+things beside it ("FID is a fidelity score, so higher is better" in an answer on diffusion
+latency). Each entry names the topics where it is heard, the claim, the phrasings that assert
+it, the correction and the guide section the correction is grounded in. Each also carries a
+few true sentences on the same subject and a few assertions of the claim, so a test proves
+that its signals fire on the claim and never on the truth.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+from pydantic import Field, ValidationError
+
+from knowledge.errors import QuestionBankError
+from knowledge.question_bank import Misconception
+from knowledge.taxonomy import Topic
+from knowledge.yaml_files import load_yaml
+
+MISBELIEFS_PATH = Path(__file__).with_name("misbeliefs.yaml")
+
+
+class Misbelief(Misconception):
+    topics: list[Topic] = Field(min_length=1)
+    correct_examples: list[str] = Field(min_length=1, description="True sentences the signals must not fire on.")
+    false_examples: list[str] = Field(min_length=1, description="Assertions of the claim the signals must catch.")
+
+
+class MisbeliefLexicon:
+    def __init__(self, misbeliefs: list[Misbelief]) -> None:
+        self.misbeliefs = misbeliefs
+        self._by_topic: dict[str, list[Misconception]] = {}
+        for m in misbeliefs:
+            for topic in m.topics:
+                self._by_topic.setdefault(topic, []).append(m)
+
+    @classmethod
+    def load(cls, path: Path = MISBELIEFS_PATH) -> MisbeliefLexicon:
+        try:
+            data = load_yaml(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError) as exc:
+            raise QuestionBankError(f"cannot read {path}: {exc}") from None
+        except yaml.YAMLError as exc:
+            raise QuestionBankError(f"{path.name} is not valid YAML: {exc}") from None
+        if not isinstance(data, list):
+            raise QuestionBankError(f"{path.name}: expected a list of false beliefs")
+        try:
+            misbeliefs = [Misbelief.model_validate(entry) for entry in data]
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            raise QuestionBankError(f"{path.name}: {first['msg']} at {first['loc']}") from None
+        return cls(misbeliefs)
+
+    def for_topic(self, topic: Topic) -> list[Misconception]:
+        return self._by_topic.get(topic, [])
