@@ -211,3 +211,22 @@ def test_a_terse_bulleted_answer_is_scored_like_a_rater_would(examiner: OfflineE
 def test_a_terse_bulleted_answer_is_not_a_keyword_list(examiner: OfflineExaminer, question: Question) -> None:
     a = _exam(examiner, question, BULLETS).assessment
     assert "keyword_list" not in a.flags and len(a.covered) >= 3
+
+
+@pytest.mark.parametrize(
+    ("text", "is_list"),
+    [
+        (
+            "- Sampler: 25 DPM steps vs 50 DDIM, slight detail loss\n- Distill to 4 steps (costs diversity and training)\n",
+            False,
+        ),
+        ("Metrics: recall@10, MRR\nJudge -> calibrated on 200 human labels\n", False),
+        ("Stage 1: pretraining.\nStage 2: SFT, demonstrations.\nStage 3: reward model, PPO.\n", True),
+        ("zero-shot / few-shot / exemplars / ROUGE / token cost\n", True),
+    ],
+)
+def test_terse_lines_that_relate_their_terms_are_not_a_keyword_list(text: str, is_list: bool) -> None:
+    from agent.examiner.answer_text import AnswerText
+    from agent.examiner.gaming import looks_like_keyword_list
+
+    assert looks_like_keyword_list(AnswerText.prepare(text, None)) is is_list

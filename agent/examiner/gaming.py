@@ -128,15 +128,26 @@ def grader_instruction_sentences(text: str, sentences: list[str]) -> list[str]:
     return out
 
 
+# A line that relates its terms rather than listing them: a number, an arrow, an equation,
+# a comparison or an explanation in brackets ("DPM-Solver++ ~20 vs 50 DDIM steps").
+RELATION = re.compile(r"\d|->|→|=|\bvs\.?\b|\bversus\b|\([^)]*\s[^)]*\s[^)]*\)", re.I)
+ENUMERATOR = re.compile(r"^\W*(?:(?:stage|step|phase|part|point)\s*)?\d+\s*[.:)]", re.I)  # "Stage 1:" relates nothing
+
+
 def looks_like_keyword_list(answer: AnswerText) -> bool:
     """Terms strung together without explanation: under a quarter of the words sit in
-    sentences with grammar in them (a terse bulleted answer still explains in its lines)."""
+    sentences with grammar in them, and the lines do not relate their terms either (a terse
+    expert's bullets carry numbers, arrows, comparisons and bracketed explanations)."""
     words = answer.words
     if len(words) < 3:
         return False
     explanatory = [s for s in answer.sentences if is_explanatory(s)]
     explanatory_words = sum(len(WORD.findall(s)) for s in explanatory)
-    return explanatory_words < 0.25 * len(words)
+    if explanatory_words >= 0.25 * len(words):
+        return False
+    lines = [line for line in answer.text.splitlines() if WORD.search(line)]
+    related = sum(1 for line in lines if RELATION.search(ENUMERATOR.sub("", line)))
+    return not (len(lines) >= 2 and related >= 0.5 * len(lines))
 
 
 def is_no_attempt(answer: AnswerText) -> bool:
