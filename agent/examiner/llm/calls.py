@@ -255,12 +255,14 @@ class ModelCalls:
 
 
 def _tool_arguments(message: Any) -> str | None:
-    """The raw JSON arguments of the reply's first tool call (invoked or streamed)."""
-    for call in (message.additional_kwargs or {}).get("tool_calls") or []:
-        arguments = (call.get("function") or {}).get("arguments")
-        if isinstance(arguments, str):
-            return arguments
+    """The JSON arguments of the reply's first tool call, as text (invoked or streamed)."""
+    import json
+
     chunks = getattr(message, "tool_call_chunks", None) or []
     if chunks and isinstance(chunks[0].get("args"), str):
         return str(chunks[0]["args"])
+    if message.tool_calls:  # LangChain parsed the arguments
+        return json.dumps(message.tool_calls[0]["args"])
+    for call in message.invalid_tool_calls:  # arguments that are not JSON
+        return str(call.get("args") or "")
     return None

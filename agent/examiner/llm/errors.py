@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import get_args
 
-from agent.records import FallbackReason
+from agent.records import CallUsage, FallbackReason
 from knowledge.errors import redact
 
 # Worth another request: the same request may well succeed a moment later.
@@ -75,3 +75,12 @@ def describe_failure(exc: BaseException, secret: str | None = None) -> str:
     """One key-free line for a failure outside an answer's call (the start-up probe)."""
     failure = classify(exc)
     return redact(failure.detail, secret)
+
+
+def fallback_reason(usage: CallUsage | None) -> FallbackReason | None:
+    """Why an answer the LLM examiner was asked about was assessed offline (None: it was not)."""
+    if not usage:
+        return None
+    if "fallback_reason" in usage:
+        return usage["fallback_reason"]
+    return "unexpected" if usage.get("failed") else None  # recorded before reasons were named

@@ -201,8 +201,9 @@ class LLMExaminer:
         missed = [kp for kp in question.key_points if not judgement.key_points[kp.id].covered]
         missed = [kp for kp in missed if kp.id not in request.covered_before] or missed
         message = ""
-        if judgement.next_action == "follow_up" and left > 0 and missed:
-            point = max(missed, key=lambda kp: kp.weight)
+        if judgement.next_action == "follow_up" and left > 0:
+            # The most important missed point; with none missed, depth (measurement, costs).
+            point = max(missed, key=lambda kp: kp.weight).point if missed else prompts.render("llm_follow_up_depth")
             ask = [
                 SystemMessage(prompts.render("llm_follow_up_system", track=ROLE_TITLES[request.role])),
                 HumanMessage(
@@ -210,7 +211,7 @@ class LLMExaminer:
                         "llm_follow_up_turn",
                         question=question.question,
                         answer=self.budget.counter.truncate(request.answer, FOLLOW_UP_ANSWER_TOKENS),
-                        point=point.point,
+                        point=point,
                     )
                 ),
             ]
