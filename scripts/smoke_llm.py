@@ -71,7 +71,7 @@ def start_server() -> tuple[subprocess.Popen[bytes], str]:
         sys.exit(f"smoke-llm: building llama-server failed:\n{built.stderr[-2000:]}")
     server, model = built.stdout.split()
     port = _free_port()
-    log = (ROOT / ".cache" / "llama-server.log").open("wb")  # noqa: SIM115 - lives as long as the server
+    log = (ROOT / ".cache" / "llama-server.log").open("wb")  # open as long as the server runs
     process = subprocess.Popen(
         [server, "-m", model, "--host", "127.0.0.1", "--port", str(port), "-c", "8192", "-t", "2", "--jinja"],
         stdout=log,
