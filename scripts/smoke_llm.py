@@ -126,7 +126,7 @@ def measure(home: Path, base: str, name: str, settings: dict[str, str]) -> dict[
         # Sized for a busy 2-core CPU (~60 prompt and ~7-30 reply tokens a second under load):
         # a smaller prompt budget, a lower reply cap and a long deadline.
         "MOCK_INTERVIEW_CONTEXT_TOKENS": "2500",
-        "MOCK_INTERVIEW_MAX_REPLY_TOKENS": "600",
+        "MOCK_INTERVIEW_MAX_REPLY_TOKENS": "400",
         "MOCK_INTERVIEW_LLM_TIMEOUT": "300",
         **settings,
     }
@@ -161,24 +161,34 @@ def measure(home: Path, base: str, name: str, settings: dict[str, str]) -> dict[
     }
 
 
+def _row(row: dict[str, Any]) -> str:
+    reasons = ", ".join(f"{r} × {n}" for r, n in row["reasons"].most_common()) or "none"
+    cells = [row["name"], row["answers"], row["valid"], reasons, row["requests"], f"{row['seconds']:.1f}"]
+    return "| " + " | ".join(str(c) for c in cells) + " |"
+
+
 def main() -> int:
+    wanted = os.environ.get("SMOKE_LLM_METHODS")  # e.g. "json_schema,json_mode": a subset, in that order
+    configurations = CONFIGURATIONS
+    if wanted:
+        names = [w.strip() for w in wanted.split(",")]
+        configurations = [c for n in names for c in CONFIGURATIONS if c[0].split()[0] == n]
     process, base = start_server()
+    header = "| method | answers | valid replies | fallbacks (reason × count) | model requests | s per answer |"
     rows = []
     try:
         with tempfile.TemporaryDirectory(prefix="smoke-llm-") as tmp:
             home = Path(tmp) / "home"
-            for name, settings in CONFIGURATIONS:
+            for name, settings in configurations:
                 print(f"smoke-llm: {name} ...", file=sys.stderr, flush=True)
                 rows.append(measure(home, base, name, settings))
+                print(f"smoke-llm: {_row(rows[-1])}", file=sys.stderr, flush=True)
     finally:
         process.terminate()
         process.wait(timeout=30)
-    print("\n| method | answers | valid replies | fallbacks (reason × count) | model requests | s per answer |")
-    print("|---|---|---|---|---|---|")
+    print("\n" + header + "\n|---|---|---|---|---|---|")
     for row in rows:
-        reasons = ", ".join(f"{r} × {n}" for r, n in row["reasons"].most_common()) or "none"
-        cells = [row["name"], row["answers"], row["valid"], reasons, row["requests"], f"{row['seconds']:.1f}"]
-        print("| " + " | ".join(str(c) for c in cells) + " |")
+        print(_row(row))
     print("\nsmoke-llm: passed (no crash, every fallback named, nothing meaningless got through)")
     return 0
 
