@@ -181,7 +181,7 @@ class LLMExaminer:
             checks.check_turn(turn, rubric_ids, passage_ids, left)
             return turn
 
-        schema = turn_schema(rubric_ids, passage_ids, left, self.bounded)
+        schema = turn_schema(rubric_ids, passage_ids, left, self.bounded, self.calls.policy.max_reply_tokens)
         return self.calls.structured(messages, "InterviewerTurn", schema, parse, usage, deadline, request.on_text)
 
     def _two_step(
@@ -196,7 +196,7 @@ class LLMExaminer:
             checks.check_judgement(judgement, rubric_ids)
             return judgement
 
-        schema = judgement_schema(rubric_ids, left, self.bounded)
+        schema = judgement_schema(rubric_ids, left, self.bounded, self.calls.policy.max_reply_tokens)
         judgement = self.calls.structured(messages, "Judgement", schema, parse, usage, deadline)
         missed = [kp for kp in question.key_points if not judgement.key_points[kp.id].covered]
         missed = [kp for kp in missed if kp.id not in request.covered_before] or missed

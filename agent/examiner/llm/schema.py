@@ -21,11 +21,17 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from agent.records import DIMENSIONS
 
-EVIDENCE_CHARS = 240
-QUOTE_CHARS = (8, 200)
-CRITIQUE_CHARS = (40, 700)
-MESSAGE_CHARS = (12, 400)
+# Caps sized so that a reply writing every string to its cap still fits 900 tokens (the
+# default reply cap); a smaller cap scales them down. On llama-server, a model that loops
+# inside a string is then cut by the string's cap, not by the reply's token cap (measured
+# with SmolLM2-135M: with caps summing past the reply cap, every reply ended in a length
+# stop, and sampling under a long bounded string slowed to under one token a second).
+EVIDENCE_CHARS = 160
+QUOTE_CHARS = (8, 120)
+CRITIQUE_CHARS = (40, 400)
+MESSAGE_CHARS = (12, 300)
 MAX_CITATIONS = 3
+FULL_REPLY_TOKENS = 900
 
 
 class _Reply(BaseModel):
@@ -60,11 +66,16 @@ class InterviewerTurn(Judgement):
     message: str
 
 
-def _string(bounds: tuple[int, int] | int, bounded: bool) -> dict[str, Any]:
+def _string(bounds: tuple[int, int] | int, bounded: bool, scale: float = 1.0) -> dict[str, Any]:
     low, high = bounds if isinstance(bounds, tuple) else (0, bounds)
     if not bounded:
         return {"type": "string"}
+    high = max(low + 20, int(high * scale))
     return {"type": "string", "maxLength": high, **({"minLength": low} if low else {})}
+
+
+def _scale(reply_tokens: int) -> float:
+    return min(1.0, reply_tokens / FULL_REPLY_TOKENS)
 
 
 def _integer(high: int, bounded: bool) -> dict[str, Any]:
@@ -75,34 +86,46 @@ def _object(properties: dict[str, Any]) -> dict[str, Any]:
     return {"type": "object", "properties": properties, "required": list(properties), "additionalProperties": False}
 
 
-def judgement_properties(rubric_ids: list[str], follow_ups_left: int, bounded: bool) -> dict[str, Any]:
-    point = _object({"covered": {"type": "boolean"}, "evidence": _string(EVIDENCE_CHARS, bounded)})
+def judgement_properties(
+    rubric_ids: list[str], follow_ups_left: int, bounded: bool, reply_tokens: int = FULL_REPLY_TOKENS
+) -> dict[str, Any]:
+    scale = _scale(reply_tokens)
+    point = _object({"covered": {"type": "boolean"}, "evidence": _string(EVIDENCE_CHARS, bounded, scale)})
     actions = ["follow_up", "next_question"] if follow_ups_left > 0 else ["next_question"]
     return {
         "key_points": _object({rid: point for rid in rubric_ids}),
         "dimensions": _object({d: _integer(2, bounded) for d in DIMENSIONS}),
         "score": _integer(10, bounded),
-        "critique": _string(CRITIQUE_CHARS, bounded),
+        "critique": _string(CRITIQUE_CHARS, bounded, scale),
         "next_action": {"type": "string", "enum": actions},
     }
 
 
-def turn_schema(rubric_ids: list[str], passage_ids: list[str], follow_ups_left: int, bounded: bool) -> dict[str, Any]:
-    """The schema of one answer's reply in the one-call mode."""
+def turn_schema(
+    rubric_ids: list[str],
+    passage_ids: list[str],
+    follow_ups_left: int,
+    bounded: bool,
+    reply_tokens: int = FULL_REPLY_TOKENS,
+) -> dict[str, Any]:
+    """The schema of one answer's reply in the one-call mode, its string caps fitted to ``reply_tokens``."""
+    scale = _scale(reply_tokens)
     passage: dict[str, Any] = {"type": "string", "enum": passage_ids} if passage_ids else {"type": "string"}
     citations: dict[str, Any] = {
         "type": "array",
-        "items": _object({"passage": passage, "quote": _string(QUOTE_CHARS, bounded)}),
+        "items": _object({"passage": passage, "quote": _string(QUOTE_CHARS, bounded, scale)}),
     }
     if bounded:
         citations["maxItems"] = min(MAX_CITATIONS, len(passage_ids))
-    properties = judgement_properties(rubric_ids, follow_ups_left, bounded)
+    properties = judgement_properties(rubric_ids, follow_ups_left, bounded, reply_tokens)
     properties["citations"] = citations
     properties["next_action"] = properties.pop("next_action")  # judgement, then what to do, then the words
-    properties["message"] = _string(MESSAGE_CHARS, bounded)
+    properties["message"] = _string(MESSAGE_CHARS, bounded, scale)
     return _object(properties)
 
 
-def judgement_schema(rubric_ids: list[str], follow_ups_left: int, bounded: bool) -> dict[str, Any]:
+def judgement_schema(
+    rubric_ids: list[str], follow_ups_left: int, bounded: bool, reply_tokens: int = FULL_REPLY_TOKENS
+) -> dict[str, Any]:
     """The schema of the two-step mode's first call."""
-    return _object(judgement_properties(rubric_ids, follow_ups_left, bounded))
+    return _object(judgement_properties(rubric_ids, follow_ups_left, bounded, reply_tokens))
