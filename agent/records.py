@@ -27,6 +27,21 @@ Flag = Literal[
     "not_english",
 ]
 Backend = Literal["offline", "llm"]
+# Why an answer the LLM examiner was asked about was assessed offline (agent/examiner/llm/errors.py).
+FallbackReason = Literal[
+    "timeout",
+    "token_limit",
+    "schema_mismatch",
+    "nonsense_reply",
+    "rejected_key",
+    "rate_limited",
+    "server_error",
+    "request_rejected",
+    "not_found",
+    "connection",
+    "circuit_open",
+    "unexpected",
+]
 MessageKind = Literal["opening", "question", "answer", "feedback", "follow_up", "note", "report", "skip", "end"]
 PromptKind = Literal["question", "follow_up"]
 Command = Literal["skip", "end"]  # what the Skip and End buttons (or /skip, /end) ask for
@@ -83,7 +98,9 @@ class CallUsage(TypedDict, total=False):
     prompt_tokens_estimate: int
     model: str
     cost_usd: float | None
-    failed: str  # why the call failed, when it fell back offline
+    failed: str  # why the call failed, when it fell back offline: one line for people
+    fallback_reason: FallbackReason  # the same, named for tools (--json)
+    seconds: float  # wall time of the model calls for this answer
 
 
 class SessionUsage(TypedDict):

@@ -239,33 +239,35 @@ class Services:
 
     @built_once
     def llm_examiner(self) -> Examiner:
-        from agent.examiner.llm.client import build_chat_model, is_self_hosted
-        from agent.examiner.llm.examiner import LLMExaminer
+        from agent.examiner.llm.breaker import CircuitBreaker
+        from agent.examiner.llm.calls import CallPolicy, ModelCalls
+        from agent.examiner.llm.client import build_chat_model, call_deadline, is_self_hosted
+        from agent.examiner.llm.examiner import LLMExaminer, reply_schema_tokens
         from agent.examiner.llm.prompt_budget import BudgetError, PromptBudget
 
-        assert self.settings.openai_api_key is not None
-        import json
-
-        from langchain_core.utils.function_calling import convert_to_openai_tool
-
-        from agent.examiner.llm.schema import InterviewerTurn
-
-        # The reply schema travels with every call, as response_format or as a tool; each
-        # method wraps it differently, so budget for the larger form with a margin.
-        forms = [json.dumps(InterviewerTurn.model_json_schema()), json.dumps(convert_to_openai_tool(InterviewerTurn))]
-        schema_tokens = int(max(self.token_counter.count(f) for f in forms) * 1.1)
-        budget = PromptBudget(self.token_counter, self.settings.context_tokens, schema_tokens)
+        settings = self.settings
+        self_hosted = is_self_hosted(settings)
+        policy = CallPolicy(
+            settings.structured_output,
+            self_hosted,
+            settings.max_reply_tokens,
+            call_deadline(settings),
+            settings.llm_retries,
+        )
+        system_prompt = "llm_system" if settings.llm_mode == "one_call" else "llm_judge_system"
+        schema_tokens = reply_schema_tokens(self.question_bank, self.token_counter.count)
+        budget = PromptBudget(self.token_counter, settings.context_tokens, schema_tokens, system_prompt)
         examiner = LLMExaminer(
-            build_chat_model(self.settings, streaming=False),
-            build_chat_model(self.settings, streaming=True),
-            self.settings.structured_output,
+            ModelCalls(build_chat_model(settings), policy),
             self.offline_examiner,
             self.citer,
             self.knowledge.retriever,
             budget,
-            self.settings.model,
-            secret=self.settings.openai_api_key.get_secret_value(),
-            self_hosted=is_self_hosted(self.settings),
+            settings.model,
+            CircuitBreaker(settings.llm_breaker_failures, settings.llm_breaker_cooldown),
+            mode=settings.llm_mode,
+            bounded=self_hosted,  # api.openai.com's strict mode refuses numeric and length bounds
+            self_hosted=self_hosted,
         )
         try:
             examiner.check_budget(self.question_bank)

@@ -37,19 +37,46 @@ class Settings(BaseSettings):
     openai_base_url: str | None = Field(default=None, validation_alias=AliasChoices("OPENAI_BASE_URL"))
     model: str = Field(default="gpt-4.1-mini", validation_alias=AliasChoices("MOCK_INTERVIEW_MODEL"), min_length=1)
     temperature: float = Field(default=0.2, ge=0.0, le=2.0, validation_alias=AliasChoices("MOCK_INTERVIEW_TEMPERATURE"))
-    llm_timeout: float = Field(
-        default=30.0,
+    llm_timeout: float | None = Field(
+        default=None,
         gt=0,
-        le=600,
+        le=1800,
         validation_alias=AliasChoices("MOCK_INTERVIEW_LLM_TIMEOUT"),
-        description="Seconds allowed per LLM call.",
+        description="Seconds allowed for one answer's model calls, retries included "
+        "(default 30 for api.openai.com, 120 for any other endpoint).",
     )
     llm_retries: int = Field(
         default=2,
         ge=0,
         le=6,
         validation_alias=AliasChoices("MOCK_INTERVIEW_LLM_RETRIES"),
-        description="Retries of a failed call (timeouts, 429, 5xx, dropped connections) before the offline fallback.",
+        description="Retries of a transient fault (429, 5xx, dropped connection) within that time.",
+    )
+    max_reply_tokens: int = Field(
+        default=900,
+        ge=100,
+        le=32_000,
+        validation_alias=AliasChoices("MOCK_INTERVIEW_MAX_REPLY_TOKENS"),
+        description="Cap on the tokens of one model reply.",
+    )
+    llm_mode: Literal["one_call", "two_step"] = Field(
+        default="one_call",
+        validation_alias=AliasChoices("MOCK_INTERVIEW_LLM_MODE"),
+        description="'two_step': the judgement first, then a short follow-up question (for small local models).",
+    )
+    llm_breaker_failures: int = Field(
+        default=2,
+        ge=0,
+        le=20,
+        validation_alias=AliasChoices("MOCK_INTERVIEW_LLM_BREAKER_FAILURES"),
+        description="Failed answers in a row after which the model is paused (0: never pause).",
+    )
+    llm_breaker_cooldown: float = Field(
+        default=120.0,
+        ge=0,
+        le=3600,
+        validation_alias=AliasChoices("MOCK_INTERVIEW_LLM_BREAKER_COOLDOWN"),
+        description="Seconds the model stays paused before it is tried again.",
     )
     context_tokens: int = Field(
         default=6000,

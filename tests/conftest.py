@@ -69,7 +69,7 @@ def interview_services(tmp_path: Path, services: Services) -> Iterator[Services]
 
 
 def run_cli(
-    *args: str, home: Path, env: dict[str, str] | None = None, timeout: float = 120
+    *args: str, home: Path, env: dict[str, str] | None = None, timeout: float = 120, stdin: str | None = None
 ) -> subprocess.CompletedProcess[str]:
     """Run the installed console script as a user would, with the network guard loaded."""
     full_env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "MOCK_INTERVIEW_"))}
@@ -78,7 +78,7 @@ def run_cli(
     full_env.update(env or {})
     exe = Path(sys.executable).with_name("mock-interview")
     return subprocess.run(
-        [str(exe), *args], capture_output=True, text=True, env=full_env, timeout=timeout, cwd=home.parent
+        [str(exe), *args], capture_output=True, text=True, env=full_env, timeout=timeout, cwd=home.parent, input=stdin
     )
 
 

@@ -48,8 +48,48 @@ def test_simulate_reports_the_llm_backend_and_per_turn_backends(cli_home: Path, 
     backends = [t["backend"] for t in data["turns"]]
     assert backends[0] == "llm" and backends[1] == "offline" and set(backends) == {"llm", "offline"}
     assert data["report"]["usage"]["llm_turns"] >= 1 and data["report"]["usage"]["offline_turns"] == 1
+    assert [t["fallback_reason"] for t in data["turns"][:2]] == [None, "server_error"]  # defect 3
+    assert data["turns"][1]["usage"]["requests"] == 2 and data["turns"][0]["usage"]["output_tokens"] > 0
     exported = json.loads(run_cli("sessions", "export", data["session_id"], "--format", "json", home=cli_home).stdout)
     assert "server error (HTTP 500)" in exported["turns"][1]["backend_note"]
+
+
+def test_require_llm_means_every_answer(cli_home: Path, stub: OpenAIStub, tmp_path: Path) -> None:
+    """Defect 2: a run in which answers fell back offline exited 0 under --require-llm."""
+    stub.script(Behaviour(), Behaviour(kind="nonsense"), Behaviour(kind="nonsense"))
+    args = ("simulate", "--user", "asha", "--role", "ml_engineer", "--candidate", str(CANDIDATE))
+    result = run_cli("--require-llm", *args, "--questions", "2", "--seed", "4", "--json", home=cli_home, env=_env(stub))
+    assert result.returncode == 2
+    data = json.loads(result.stdout)  # the run's output is still printed in full
+    fell_back = [t for t in data["turns"] if t["backend"] == "offline"]
+    assert fell_back and fell_back[0]["fallback_reason"] == "nonsense_reply"
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in result.stderr
+    assert f"1 of {sum(1 for t in data['turns'] if t['assessment'])} answers fell back" in lines[0]
+    assert f"turn {fell_back[0]['seq']} (nonsense_reply)" in lines[0]
+
+    answer = tmp_path / "a.md"
+    answer.write_text("Mode collapse means the generator produces few kinds of outputs.", encoding="utf-8")
+    stub.script(Behaviour(kind="length"), Behaviour(kind="length"))
+    assess = ("assess", "--question", "What is mode collapse in a GAN?", "--answer-file", str(answer), "--json")
+    strict = run_cli("--require-llm", *assess, home=cli_home, env=_env(stub))
+    assert strict.returncode == 2 and "answer 1 (token_limit)" in strict.stderr
+    printed = json.loads(strict.stdout)
+    assert printed["backend"] == "offline" and printed["fallback_reason"] == "token_limit"
+    assert "token_limit" in printed["backend_note"] and printed["usage"]["output_tokens"] > 0
+    fine = run_cli("--require-llm", *assess, home=cli_home, env=_env(stub))
+    assert fine.returncode == 0 and json.loads(fine.stdout)["fallback_reason"] is None
+
+
+def test_practice_shows_the_fallback_note_once(cli_home: Path, stub: OpenAIStub) -> None:
+    """Defect 10: the note was printed in the feedback panel and again as an Interviewer line."""
+    stub.script(Behaviour(kind="status", status=500), Behaviour(kind="status", status=500))
+    answer = "Mode collapse is when the generator produces only a few kinds of outputs, so diversity drops."
+    result = run_cli(
+        "practice", "--user", "asha", "--questions", "1", home=cli_home, env=_env(stub), stdin=f"{answer}\n\n/end\n"
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count("it was assessed offline") == 1, result.stdout
 
 
 def test_offline_flag_and_require_llm(cli_home: Path, stub: OpenAIStub, tmp_path: Path) -> None:

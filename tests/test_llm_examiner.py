@@ -98,10 +98,9 @@ def test_citations_must_quote_passages_that_were_sent(llm_services: Services, st
         user = request["messages"][-1]["content"]
         real_id = re.search(r"^\[(P\d+)\] [^\n]*Mode collapse, instability", user, flags=re.M).group(1)  # type: ignore[union-attr]
         reply = generous_grader(request)
-        for kp in reply["key_points"]:
-            kp["covered"] = kp["id"] == "definition"
+        for kp_id, kp in reply["key_points"].items():
+            kp["covered"] = kp_id == "definition"
         reply["citations"] = [
-            {"passage": "P99", "quote": "Wasserstein loss fixes everything"},  # never sent
             {"passage": real_id, "quote": "a sentence the guide never says at all"},  # not in that passage
             {"passage": real_id, "quote": "Practical fixes include Wasserstein loss"},  # real
         ]
@@ -109,8 +108,8 @@ def test_citations_must_quote_passages_that_were_sent(llm_services: Services, st
 
     stub.state.responder = liar
     result = llm_services.examiner.examine(_request(llm_services, GOOD))
+    assert result.backend == "llm"
     quotes = [c.quote for c in result.assessment.citations]
-    assert "Wasserstein loss fixes everything" not in quotes
     assert "a sentence the guide never says at all" not in quotes
     real = [c for c in result.assessment.citations if c.quote == "Practical fixes include Wasserstein loss"]
     assert real and real[0].section.endswith("Mode collapse, instability, and mitigation techniques")
@@ -120,34 +119,41 @@ def test_citations_must_quote_passages_that_were_sent(llm_services: Services, st
 
 
 FAULTS = [
-    ([Behaviour(kind="delay", seconds=5)] * 2, "no reply within the time limit"),
-    ([Behaviour(kind="status", status=500), Behaviour(kind="status", status=503)], "server error (HTTP 503)"),
-    ([Behaviour(kind="status", status=429, retry_after=0.2)] * 2, "rate limited (HTTP 429)"),
-    ([Behaviour(kind="malformed"), Behaviour(kind="schema")], "not valid structured output"),
-    ([Behaviour(kind="drop"), Behaviour(kind="drop")], "could not connect"),
+    ([Behaviour(kind="delay", seconds=5)], "timeout", "no reply within the 3 s limit", 1),
+    ([Behaviour(kind="status", status=500), Behaviour(kind="status", status=503)], "server_error", "HTTP 503", 2),
+    ([Behaviour(kind="status", status=429, retry_after=0.2)] * 2, "rate_limited", "rate limited (HTTP 429)", 2),
+    ([Behaviour(kind="malformed"), Behaviour(kind="schema")], "schema_mismatch", "field", 2),
+    ([Behaviour(kind="drop"), Behaviour(kind="drop")], "connection", "connect", 2),
+    ([Behaviour(kind="nonsense"), Behaviour(kind="nonsense")], "nonsense_reply", "is not 0, 1 or 2", 2),
+    ([Behaviour(kind="length"), Behaviour(kind="length")], "token_limit", "the reply stopped at the token cap", 2),
 ]
 
 
-@pytest.mark.parametrize(("script", "reason"), FAULTS)
-def test_faults_fall_back_to_the_offline_examiner_with_a_note(
-    llm_services: Services, stub: OpenAIStub, script: list[Behaviour], reason: str
+@pytest.mark.parametrize(("script", "code", "detail", "requests"), FAULTS)
+def test_faults_fall_back_to_the_offline_examiner_with_a_named_reason(
+    llm_services: Services, stub: OpenAIStub, script: list[Behaviour], code: str, detail: str, requests: int
 ) -> None:
     examiner = llm_services.examiner
     stub.script(*script)
+    before = len(stub.requests)
     result = examiner.examine(_request(llm_services, GOOD))
     assert result.backend == "offline"
-    assert result.note is not None and reason in result.note and "\n" not in result.note
+    assert result.note is not None and f"({code}: " in result.note and detail in result.note
+    assert "\n" not in result.note and "Error" not in result.note  # a named reason, never an exception's text
+    assert result.usage is not None and result.usage["fallback_reason"] == code
+    assert len(stub.requests) - before == requests  # a timeout is not retried: the deadline is spent
     assert result.assessment.score > 0
 
 
 @pytest.mark.parametrize(
     "first",
     [
-        Behaviour(kind="delay", seconds=5),
         Behaviour(kind="status", status=500),
         Behaviour(kind="status", status=429, retry_after=0.3),
         Behaviour(kind="malformed"),
         Behaviour(kind="drop"),
+        Behaviour(kind="nonsense"),
+        Behaviour(kind="length"),
     ],
 )
 def test_one_fault_then_success_recovers_within_the_call(
@@ -288,5 +294,5 @@ def test_failure_descriptions_never_carry_the_key() -> None:
     assert describe_failure(error, key) == "request rejected (HTTP 400)"
     odd = RuntimeError(f"something broke with Bearer {key} and {key}")
     described = describe_failure(odd, key)
-    assert key not in described and "***" in described
+    assert key not in described and described == "unexpected RuntimeError"  # never the exception's own text
     assert redact("token sk-abcdef1234567890 in text") == "token *** in text"

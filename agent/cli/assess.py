@@ -9,9 +9,11 @@ from typing import Any, TypedDict
 
 import yaml
 
+from agent.cli.fallbacks import require_llm
 from agent.cli.json_output import print_json
+from agent.examiner.llm.errors import fallback_reason
 from agent.examiner.seam import ExamRequest
-from agent.records import AssessmentRecord
+from agent.records import AssessmentRecord, CallUsage, FallbackReason
 from agent.services import Services
 from knowledge.errors import QuestionBankError, UsageError
 from knowledge.files import read_text
@@ -31,6 +33,9 @@ class AssessedAnswer(AssessmentRecord):
 
     matched: Matched | None
     backend: str
+    fallback_reason: FallbackReason | None  # why the LLM examiner's answer was assessed offline
+    backend_note: str | None  # the same, as the one line shown to people
+    usage: CallUsage | None  # the model's tokens, requests and seconds (failed calls included)
 
 
 def read_text_file(path: Path, what: str = "answer file") -> str:
@@ -60,7 +65,21 @@ def _assess_one(services: Services, question_text: str | None, question_id: str 
     record = result.assessment.record()
     if not from_bank:
         record["question_id"] = None
-    return AssessedAnswer(**record, matched=matched, backend=result.backend)
+    return AssessedAnswer(
+        **record,
+        matched=matched,
+        backend=result.backend,
+        fallback_reason=fallback_reason(result.usage),
+        backend_note=result.note,
+        usage=result.usage,
+    )
+
+
+def _require_llm(services: Services, results: list[AssessedAnswer]) -> None:
+    fell_back: list[tuple[str, str]] = [
+        (f"answer {n}", r["fallback_reason"] or "offline") for n, r in enumerate(results, 1) if r["backend"] != "llm"
+    ]
+    require_llm(services.require_llm, fell_back, len(results))
 
 
 def _batch_items(path: Path) -> list[tuple[str | None, str | None, str]]:
@@ -108,10 +127,11 @@ def assess(services: Services, args: argparse.Namespace) -> int:
         if args.json:
             for result in results:
                 print(json.dumps(result, ensure_ascii=False))
-            return 0
-        for number, result in enumerate(results, 1):
-            first = result["critique"].split(". ")[0]
-            print(f"{number:>3}  {result['score']:>4g}/10  {result['question_id'] or '(guide rubric)'}  {first}")
+        else:
+            for number, result in enumerate(results, 1):
+                first = result["critique"].split(". ")[0]
+                print(f"{number:>3}  {result['score']:>4g}/10  {result['question_id'] or '(guide rubric)'}  {first}")
+        _require_llm(services, results)
         return 0
     if not args.question or not args.answer_file:
         raise UsageError("assess needs --question TEXT and --answer-file FILE (or --batch FILE)")
@@ -120,8 +140,9 @@ def assess(services: Services, args: argparse.Namespace) -> int:
     result = _assess_one(services, args.question, None, answer)
     if args.json:
         print_json(result)
-        return 0
-    _show(services, result)
+    else:
+        _show(services, result)
+    _require_llm(services, [result])
     return 0
 
 
@@ -136,6 +157,6 @@ def _show(services: Services, result: AssessedAnswer) -> None:
         console.print(f"[dim]Matched bank question {matched['id']}: {matched['question']}[/]")
     else:
         console.print("[dim]No bank question is close; the rubric was built from the guide.[/]")
-    terminal.feedback_panel(console, result, None)
+    terminal.feedback_panel(console, result, result["backend_note"])
     if result["follow_up"]:
         console.print(f"[bold magenta]Follow-up:[/] {result['follow_up']}")

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from agent.cli.fallbacks import require_llm, session_fallbacks
 from agent.cli.json_output import print_json
 from agent.interview.interviewer import TurnView, check_user, parse_command
 from agent.services import Services
@@ -28,8 +29,11 @@ def _show(console: Any, view: TurnView, streamed: str = "") -> None:
     if view.assessment:
         terminal.feedback_panel(console, view.assessment, view.note)
     for message in view.messages:
-        if message["role"] == "assistant" and not (streamed and message["content"].strip() == streamed.strip()):
-            terminal.interviewer_message(console, message)
+        if message["role"] != "assistant" or (streamed and message["content"].strip() == streamed.strip()):
+            continue
+        if view.assessment and message["kind"] == "note" and message["content"] == view.note:
+            continue  # already in the feedback panel
+        terminal.interviewer_message(console, message)
     if view.report:
         terminal.report_panel(console, view.report)
 
@@ -147,6 +151,7 @@ def practice(services: Services, args: argparse.Namespace) -> int:
         services.transcripts.save_draft(session_id, "\n".join(reader.partial))
         console.print(f"\n[yellow]Saved. Resume with: mock-interview practice --user {user} --resume[/]")
         return 130
+    require_llm(services.require_llm, *session_fallbacks(services.transcripts, session_id))
     return 0
 
 
@@ -157,8 +162,10 @@ def simulate(services: Services, args: argparse.Namespace) -> int:
     script = load_script(Path(args.candidate))
     examiner_ready(services)
     result = run(services.interviewer, check_user(args.user), parse_role(args.role), script, args.questions, args.seed)
+    fell_back, answers = session_fallbacks(services.transcripts, result["session_id"])
     if args.json:
         print_json(result)
+        require_llm(services.require_llm, fell_back, answers)
         return 0
     console = _console()
     from agent.cli import terminal
@@ -170,4 +177,5 @@ def simulate(services: Services, args: argparse.Namespace) -> int:
     if result["report"] is not None:
         terminal.report_panel(console, result["report"])
     console.print(f"[dim]Session {result['session_id']} saved.[/]")
+    require_llm(services.require_llm, fell_back, answers)
     return 0

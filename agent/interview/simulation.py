@@ -15,7 +15,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from agent.interview.interviewer import Interviewer
-from agent.records import Backend, Report
+from agent.records import Backend, CallUsage, FallbackReason, Report
 from agent.store.export import ExportedTurn, session_json
 from knowledge.errors import UsageError
 from knowledge.files import read_text
@@ -84,6 +84,11 @@ def simulate(
     return simulation_result(interviewer, view.session_id)
 
 
+class SimulatedTurn(ExportedTurn):
+    fallback_reason: FallbackReason | None  # why the LLM examiner's answer was assessed offline
+    usage: CallUsage | None  # the model's tokens, requests and seconds for this answer
+
+
 class SimulationResult(TypedDict):
     """What ``simulate --json`` prints: the turns and the report of the session."""
 
@@ -91,13 +96,19 @@ class SimulationResult(TypedDict):
     user: str
     role: Role
     backend: Backend
-    turns: list[ExportedTurn]
+    turns: list[SimulatedTurn]
     report: Report | None
 
 
 def simulation_result(interviewer: Interviewer, session_id: str) -> SimulationResult:
+    from agent.examiner.llm.errors import fallback_reason
+
     data = session_json(interviewer.transcripts, session_id)
-    turns = data["turns"]
+    usage = {t["seq"]: t["usage"] for t in interviewer.transcripts.turns(session_id)}
+    turns = [
+        SimulatedTurn(**t, fallback_reason=fallback_reason(usage.get(t["seq"])), usage=usage.get(t["seq"]))
+        for t in data["turns"]
+    ]
     backends = {t["backend"] for t in turns if t["backend"]}
     return SimulationResult(
         session_id=data["session_id"],

@@ -7,17 +7,25 @@ from typing import Any
 from agent.examiner.llm.errors import describe_failure
 from agent.settings import Settings
 
-MAX_REPLY_TOKENS = 900
 PROBE_TIMEOUT = 10.0
+HOSTED_DEADLINE = 30.0  # api.openai.com: a reply takes a few seconds, a retry fits
+LOCAL_DEADLINE = 120.0  # a CPU server writes tens of tokens a second; a 900-token reply can take a minute
 
 
 class LLMUnavailable(RuntimeError):
     """The configured endpoint cannot be used; the message is one line without the key."""
 
 
-def build_chat_model(settings: Settings, streaming: bool) -> Any:
-    """A ChatOpenAI client. Streaming costs ~0.5 ms per chunk in the SDK and LangChain, so
-    it is used only when someone is watching the reply arrive."""
+def call_deadline(settings: Settings) -> float:
+    """Seconds for one answer's model calls: the setting, or the default for this kind of endpoint."""
+    if settings.llm_timeout is not None:
+        return settings.llm_timeout
+    return LOCAL_DEADLINE if is_self_hosted(settings) else HOSTED_DEADLINE
+
+
+def build_chat_model(settings: Settings) -> Any:
+    """A ChatOpenAI client. Its own retries are off: ``calls.ModelCalls`` is the one retry
+    layer, within one deadline per answer (each request gets what is left of it)."""
     from langchain_openai import ChatOpenAI
 
     assert settings.openai_api_key is not None
@@ -26,10 +34,9 @@ def build_chat_model(settings: Settings, streaming: bool) -> Any:
         api_key=settings.openai_api_key,
         base_url=settings.openai_base_url,
         temperature=settings.temperature,
-        timeout=settings.llm_timeout,
-        max_retries=settings.llm_retries,  # the only retry layer for transport faults
-        max_completion_tokens=MAX_REPLY_TOKENS,
-        streaming=streaming,
+        timeout=call_deadline(settings),
+        max_retries=0,
+        max_completion_tokens=settings.max_reply_tokens,
         stream_usage=True,
     )
 
@@ -43,7 +50,7 @@ def probe(settings: Settings) -> None:
     client = openai.OpenAI(
         api_key=secret,
         base_url=settings.openai_base_url,
-        timeout=min(PROBE_TIMEOUT, settings.llm_timeout),
+        timeout=min(PROBE_TIMEOUT, call_deadline(settings)),
         max_retries=0,
     )
     where = endpoint_host(settings)

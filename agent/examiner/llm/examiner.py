@@ -1,114 +1,51 @@
-"""The LLM examiner: one structured-output call per answer, grounded and verified.
+"""The LLM examiner: a structured-output call per answer, checked for meaning, then verified.
 
 It implements the same :class:`~agent.examiner.seam.Examiner` protocol as the offline
-examiner and returns the same :class:`~agent.examiner.models.Assessment`. The model is trusted
-for judgement and wording, and verified where it matters:
+examiner and returns the same :class:`~agent.examiner.models.Assessment`.
 
-- citations must name a passage that was in the prompt and quote it; others are dropped,
-  and a missed point without a valid citation gets the offline citation of its section;
-- a key point counts as covered only if the model's evidence is the candidate's own
-  words, and for an answer the offline examiner flags as gaming, its evidence stands;
-- the model's score stands, except where a gaming detector fires (grader instructions,
-  keyword lists, copied question, off-topic, no attempt, empty, not English): their caps
-  apply, so text in the answer cannot talk the grader into a high score. Only detectors
-  with no false flag on the rated evaluation set's genuine answers are used this way; the
-  offline score itself never caps the model (its mistakes would drag a good model down).
+- **One call** (the default, ``MOCK_INTERVIEW_LLM_MODE=one_call``): the judgement, citations
+  and the interviewer's next words in one reply.
+- **Two steps** (``two_step``, for small local models): first the judgement alone in a
+  tight schema, then, only when a follow-up is due, a short free-text question. Each call
+  is small enough for a 1-8B model; the missed point to ask about is chosen by the product.
 
-Faults (timeouts, 429, 5xx, dropped connections) are retried by the OpenAI client only
-(``max_retries``, which honours Retry-After); an unparseable or schema-violating reply is
-asked for once more. If the call still fails, the offline assessment is returned with a
-one-line note, so the interview goes on.
+Each reply is bounded by a schema built for its request (``schema``), checked for meaning
+(``checks``) and verified against the answer and the guide (``reconcile``). Requests, the
+deadline and retries are ``calls``' business. When the model cannot give a usable reply the
+offline assessment is returned with one line naming why; the interview goes on. After
+repeated failures a circuit breaker (``breaker``) stops asking the model for a while.
 """
 
 from __future__ import annotations
 
-import json
-import re
-import warnings
+import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any
-from uuid import UUID
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any, Literal
 
-from langchain_core.callbacks import BaseCallbackHandler
-from langchain_core.exceptions import OutputParserException
 from langchain_core.messages import HumanMessage, SystemMessage
-from langchain_core.outputs import ChatGenerationChunk, GenerationChunk, LLMResult
-from pydantic import ValidationError
 
 from agent import prompts
 from agent.examiner.citer import Citer
-from agent.examiner.gaming import cap_for
-from agent.examiner.llm.errors import describe_failure
+from agent.examiner.llm import checks
+from agent.examiner.llm.breaker import CircuitBreaker
+from agent.examiner.llm.calls import Deadline, ModelCalls
+from agent.examiner.llm.errors import ModelFailure, classify
 from agent.examiner.llm.pricing import estimate_cost
 from agent.examiner.llm.prompt_budget import PromptBudget, PromptParts
-from agent.examiner.llm.schema import InterviewerTurn
-from agent.examiner.llm.streaming import JsonFieldStream
-from agent.examiner.models import DIMENSIONS, Assessment, Citation
+from agent.examiner.llm.reconcile import Passage, reconcile
+from agent.examiner.llm.schema import InterviewerTurn, Judgement, judgement_schema, turn_schema
 from agent.examiner.seam import MAX_FOLLOW_UPS, Examiner, ExamRequest, ExamResult
 from agent.records import Backend, CallUsage
-from knowledge.lexical import tokenize
 from knowledge.question_bank import Question, QuestionBank
 from knowledge.retrieval import HybridRetriever
 from knowledge.taxonomy import ROLE_TITLES, TOPIC_TITLES
 
-EVIDENCE_OVERLAP = 0.6
-PARSE_ATTEMPTS = 2
+LLMMode = Literal["one_call", "two_step"]
 MAX_PASSAGES = 6
 SUMMARY_LINES = 6
-
-
-class _CallWatcher(BaseCallbackHandler):
-    """Forwards the ``message`` field of the streaming JSON reply as it arrives, and
-    records the token usage the server reports at the end of the call."""
-
-    def __init__(self, forward: Callable[[str], None] | None) -> None:
-        self.forward = forward
-        self.field = JsonFieldStream("message")
-        self.input_tokens = 0
-        self.output_tokens = 0
-
-    def on_llm_end(
-        self, response: LLMResult, *, run_id: UUID, parent_run_id: UUID | None = None, **kwargs: Any
-    ) -> None:
-        for generations in response.generations:
-            for generation in generations:
-                meta = getattr(getattr(generation, "message", None), "usage_metadata", None) or {}
-                self.input_tokens += int(meta.get("input_tokens", 0))
-                self.output_tokens += int(meta.get("output_tokens", 0))
-
-    def on_llm_new_token(
-        self,
-        token: str | list[str | dict[str, Any]],
-        *,
-        chunk: GenerationChunk | ChatGenerationChunk | None = None,
-        run_id: UUID,
-        parent_run_id: UUID | None = None,
-        tags: list[str] | None = None,
-        **kwargs: Any,
-    ) -> None:
-        if self.forward is None:
-            return
-        pieces = [token] if isinstance(token, str) and token else []
-        message = getattr(chunk, "message", None)
-        for call in getattr(message, "tool_call_chunks", None) or []:
-            if call.get("args"):
-                pieces.append(call["args"])
-        for piece in pieces:
-            text = self.field.feed(piece)
-            if text:
-                self.forward(text)
-
-
-def _quoted_from(evidence: str, answer_stems: set[str]) -> bool:
-    """A covered point must come with the candidate's own words: most of the evidence's
-    content words have to be in the answer (a model may trim or re-case a quote)."""
-    words = tokenize(evidence)
-    return len(words) >= 2 and sum(w in answer_stems for w in words) / len(words) >= EVIDENCE_OVERLAP
-
-
-def _normalise(text: str) -> str:
-    return re.sub(r"\s+", " ", text.replace("“", '"').replace("”", '"').replace("’", "'")).strip().lower()
+FOLLOW_UP_TOKENS = 120  # the two-step mode's question: one or two sentences
+FOLLOW_UP_ANSWER_TOKENS = 400  # how much of the answer the follow-up call sees
 
 
 class LLMExaminer:
@@ -117,27 +54,29 @@ class LLMExaminer:
 
     def __init__(
         self,
-        chat_model: Any,
-        streaming_chat_model: Any,
-        structured_output: str,
+        calls: ModelCalls,
         offline: Examiner,
         citer: Citer,
         retriever: HybridRetriever,
         budget: PromptBudget,
         model_name: str,
-        secret: str | None = None,
+        breaker: CircuitBreaker,
+        mode: LLMMode = "one_call",
+        bounded: bool = True,
         self_hosted: bool = False,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        # include_raw would run the parser in a thread pool; usage is read by a callback instead.
-        self.runnable = chat_model.with_structured_output(InterviewerTurn, method=structured_output)
-        self.streaming_runnable = streaming_chat_model.with_structured_output(InterviewerTurn, method=structured_output)
+        self.calls = calls
         self.offline = offline
         self.citer = citer
         self.retriever = retriever
         self.budget = budget
         self.model_name = model_name
-        self.secret = secret
+        self.breaker = breaker
+        self.mode = mode
+        self.bounded = bounded  # numeric and length bounds in the schema (not for api.openai.com)
         self.self_hosted = self_hosted
+        self.clock = clock
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="offline-evidence")
 
     # --- building the prompt ------------------------------------------------------------
@@ -203,115 +142,124 @@ class LLMExaminer:
         # The offline assessment (evidence for reconciliation, and the fallback) is computed
         # while the request is on the wire.
         offline_future = self._pool.submit(self.offline.examine, request)
-        passages = self._passages(request.question)
+        if not self.breaker.allows_call():
+            return self._fallback(offline_future, ModelFailure("circuit_open", "the model is paused"), None)
+        passages = self._passages(request.question) if self.mode == "one_call" else []
         fitted = self.budget.fit(self.parts(request, passages))
         messages = [SystemMessage(fitted.system), HumanMessage(fitted.user)]
         usage = CallUsage(input_tokens=0, output_tokens=0, requests=0, prompt_tokens_estimate=fitted.tokens)
+        deadline = self.calls.deadline()
         try:
-            turn = self._call(messages, request.on_text, usage)
+            if self.mode == "one_call":
+                turn = self._one_call(request, messages, passages, usage, deadline)
+            else:
+                turn = self._two_step(request, messages, usage, deadline)
         except Exception as exc:  # noqa: BLE001 - any failure of the model means: assess offline
-            fallback = offline_future.result()
-            reason = describe_failure(exc, self.secret)
-            note = prompts.render("note_llm_fallback", reason=reason)
-            failed = CallUsage(**usage, failed=reason)
-            return ExamResult(fallback.assessment, "offline", note, fallback.probe_id, failed)
-        assessment = self._reconcile(request, turn, offline_future.result(), passages, fitted.notes)
+            usage["seconds"] = round(self.clock() - deadline.started, 3)
+            failure = classify(exc)
+            return self._fallback(offline_future, failure, usage, opened=self.breaker.failed())
+        usage["seconds"] = round(self.clock() - deadline.started, 3)  # the model's time, not the offline wait
+        self.breaker.succeeded()
+        assessment = reconcile(request, turn, offline_future.result(), passages, fitted.notes, self.citer)
         probe = f"llm:{request.follow_ups_asked + 1}" if assessment.follow_up else None
-        cost = estimate_cost(
-            self.model_name, usage.get("input_tokens", 0), usage.get("output_tokens", 0), self.self_hosted
-        )
-        return ExamResult(assessment, self.name, None, probe, CallUsage(**usage, model=self.model_name, cost_usd=cost))
+        return ExamResult(assessment, self.name, None, probe, self._usage(usage))
 
-    def _call(self, messages: list[Any], on_text: Callable[[str], None] | None, usage: CallUsage) -> InterviewerTurn:
-        problem: Exception | None = None
-        for attempt in range(PARSE_ATTEMPTS):
-            # Only the first attempt streams: text already shown cannot be taken back.
-            watcher = _CallWatcher(on_text if attempt == 0 else None)
-            usage["requests"] = usage.get("requests", 0) + 1
-            try:
-                with warnings.catch_warnings():
-                    # langchain-openai serialises the parsed model into a message field typed None
-                    warnings.filterwarnings("ignore", message="Pydantic serializer warnings", category=UserWarning)
-                    runnable = self.streaming_runnable if watcher.forward is not None else self.runnable
-                    parsed = runnable.invoke(messages, config={"callbacks": [watcher]})
-            except (OutputParserException, ValidationError, json.JSONDecodeError) as exc:
-                problem = exc  # a malformed reply: ask once more; transport errors propagate
-                continue
-            finally:
-                usage["input_tokens"] = usage.get("input_tokens", 0) + watcher.input_tokens
-                usage["output_tokens"] = usage.get("output_tokens", 0) + watcher.output_tokens
-            if isinstance(parsed, InterviewerTurn):
-                return parsed
-            problem = ValueError("the reply did not match the schema")
-        assert problem is not None
-        raise problem
-
-    # --- trust, but verify ---------------------------------------------------------------
-
-    def _reconcile(
+    def _one_call(
         self,
         request: ExamRequest,
-        turn: InterviewerTurn,
-        fallback: ExamResult,
-        passages: list[tuple[str, str, str]],
-        notes: list[str],
-    ) -> Assessment:
-        question = request.question
-        offline, flag_lines = fallback.assessment, list(fallback.flag_lines)
-        cap = cap_for(offline.flags)
-        dims = turn.dimensions.model_dump()
-        dimensions = {d: max(0, min(2, int(dims.get(d, 0)))) for d in DIMENSIONS}
-        if cap is not None:
-            # A gaming answer: the model's claims are not trusted; the offline evidence stands.
-            said_covered = set(offline.covered_ids)
-            dimensions = {d: min(v, offline.dimensions.get(d, 0)) for d, v in dimensions.items()}
-        else:
-            known = {kp.id for kp in question.key_points}
-            said = set(tokenize(request.answer))
-            said_covered = {
-                j.id for j in turn.key_points if j.covered and j.id in known and _quoted_from(j.evidence, said)
-            }
-        covered = [kp for kp in question.key_points if kp.id in said_covered]
-        missed = [kp for kp in question.key_points if kp.id not in said_covered]
-        score = max(0.0, min(10.0, float(turn.score)))
-        score = score if cap is None else min(score, cap)
-        score = round(score * 2) / 2
-        citations = self._verified_citations(turn, passages)
-        cited_sections = {c.section for c in citations}
-        for kp in missed:  # a missed point the model did not cite gets its section's own sentence
-            fallback_citation = self.citer.cite(kp) if kp.section not in cited_sections else None
-            if fallback_citation is not None:
-                citations.append(fallback_citation)
-                cited_sections.add(kp.section)
-        critique = " ".join([*flag_lines, turn.critique.strip()])  # why a cap applied comes first
-        follow_up = None
-        if turn.next_action == "follow_up" and request.follow_ups_asked < MAX_FOLLOW_UPS and turn.message.strip():
-            follow_up = turn.message.strip()
-        return Assessment(
-            question_id=question.id,
-            topic=question.topic,
-            score=score,
-            dimensions=dimensions,
-            covered=[kp.point for kp in covered],
-            missed=[kp.point for kp in missed],
-            covered_ids=[kp.id for kp in covered],
-            missed_ids=[kp.id for kp in missed],
-            critique=critique,
-            citations=citations,
-            follow_up=follow_up,
-            flags=offline.flags,
-            notes=[*offline.notes, *notes],
-        )
+        messages: list[Any],
+        passages: list[Passage],
+        usage: CallUsage,
+        deadline: Deadline,
+    ) -> InterviewerTurn:
+        rubric_ids = [kp.id for kp in request.question.key_points]
+        passage_ids = [pid for pid, _, _ in passages]
+        left = max(0, MAX_FOLLOW_UPS - request.follow_ups_asked)
 
-    @staticmethod
-    def _verified_citations(turn: InterviewerTurn, passages: list[tuple[str, str, str]]) -> list[Citation]:
-        by_id = {pid: (section, text) for pid, section, text in passages}
-        out: list[Citation] = []
-        for citation in turn.citations:
-            found = by_id.get(citation.passage.strip().strip("[]"))
-            quote = citation.quote.strip().strip('"“”')
-            if found is None or len(quote) < 8 or _normalise(quote) not in _normalise(found[1]):
-                continue  # not a passage we gave it, or not words from it
-            if all(c.quote != quote for c in out):
-                out.append(Citation(section=found[0], quote=quote))
+        def parse(text: str) -> InterviewerTurn:
+            turn = checks.parse(text, InterviewerTurn)
+            checks.check_turn(turn, rubric_ids, passage_ids, left)
+            return turn
+
+        schema = turn_schema(rubric_ids, passage_ids, left, self.bounded, self.calls.policy.max_reply_tokens)
+        return self.calls.structured(messages, "InterviewerTurn", schema, parse, usage, deadline, request.on_text)
+
+    def _two_step(
+        self, request: ExamRequest, messages: list[Any], usage: CallUsage, deadline: Deadline
+    ) -> InterviewerTurn:
+        question = request.question
+        rubric_ids = [kp.id for kp in question.key_points]
+        left = max(0, MAX_FOLLOW_UPS - request.follow_ups_asked)
+
+        def parse(text: str) -> Judgement:
+            judgement = checks.parse(text, Judgement)
+            checks.check_judgement(judgement, rubric_ids)
+            return judgement
+
+        schema = judgement_schema(rubric_ids, left, self.bounded, self.calls.policy.max_reply_tokens)
+        judgement = self.calls.structured(messages, "Judgement", schema, parse, usage, deadline)
+        missed = [kp for kp in question.key_points if not judgement.key_points[kp.id].covered]
+        missed = [kp for kp in missed if kp.id not in request.covered_before] or missed
+        message = ""
+        if judgement.next_action == "follow_up" and left > 0:
+            # The most important missed point; with none missed, depth (measurement, costs).
+            point = max(missed, key=lambda kp: kp.weight).point if missed else prompts.render("llm_follow_up_depth")
+            ask = [
+                SystemMessage(prompts.render("llm_follow_up_system", track=ROLE_TITLES[request.role])),
+                HumanMessage(
+                    prompts.render(
+                        "llm_follow_up_turn",
+                        question=question.question,
+                        answer=self.budget.counter.truncate(request.answer, FOLLOW_UP_ANSWER_TOKENS),
+                        point=point,
+                    )
+                ),
+            ]
+
+            def check(text: str) -> str:
+                checks.check_message(text, follow_up=True)
+                return text.strip()
+
+            message = self.calls.text(ask, check, usage, deadline, FOLLOW_UP_TOKENS, request.on_text)
+        next_action = "follow_up" if message else "next_question"
+        return InterviewerTurn(**{**judgement.model_dump(), "next_action": next_action}, message=message)
+
+    def _usage(self, usage: CallUsage, failure: ModelFailure | None = None) -> CallUsage:
+        """Tokens of every reply the server finished, failed ones included, and their cost."""
+        out = CallUsage(**usage, model=self.model_name)
+        out["cost_usd"] = estimate_cost(
+            self.model_name, usage.get("input_tokens", 0), usage.get("output_tokens", 0), self.self_hosted
+        )
+        if failure is not None:
+            out["failed"] = failure.line
+            out["fallback_reason"] = failure.reason
         return out
+
+    def _fallback(
+        self,
+        offline_future: Future[ExamResult],
+        failure: ModelFailure,
+        usage: CallUsage | None,
+        opened: bool = False,
+    ) -> ExamResult:
+        fallback = offline_future.result()
+        if usage is None:  # the breaker is open: no request was made
+            record = CallUsage(requests=0, failed=failure.line, fallback_reason=failure.reason)
+            return ExamResult(fallback.assessment, "offline", None, fallback.probe_id, record)
+        note = prompts.render("note_llm_fallback", reason=failure.line)
+        if opened:
+            minutes = max(1, round(self.breaker.cooldown / 60))
+            note += " " + prompts.render("note_llm_paused", failures=self.breaker.failures, minutes=minutes)
+        return ExamResult(fallback.assessment, "offline", note, fallback.probe_id, self._usage(usage, failure))
+
+
+def reply_schema_tokens(bank: QuestionBank, count: Callable[[str], int]) -> int:
+    """What the reply schema adds to every call, for the largest rubric and every passage,
+    in its larger wire form (a tool definition), with a margin."""
+    import json
+
+    largest = max([len(q.key_points) for q in bank.questions] + [6])
+    ids = [f"key_point_id_{n}" for n in range(largest)]
+    schema = turn_schema(ids, [f"P{n + 1}" for n in range(MAX_PASSAGES)], MAX_FOLLOW_UPS, bounded=True)
+    tool = {"type": "function", "function": {"name": "InterviewerTurn", "parameters": schema, "strict": True}}
+    return int(count(json.dumps(tool)) * 1.1)

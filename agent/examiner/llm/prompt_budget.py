@@ -54,9 +54,9 @@ class FittedPrompt:
     notes: list[str] = field(default_factory=list)
 
 
-def _render(parts: PromptParts) -> tuple[str, str]:
+def _render(parts: PromptParts, system_prompt: str) -> tuple[str, str]:
     rule = prompts.render("llm_follow_up_rule", left=parts.follow_ups_left)
-    system = prompts.render("llm_system", track=parts.track, follow_up_rule=rule)
+    system = prompts.render(system_prompt, track=parts.track, follow_up_rule=rule)
     user = prompts.render(
         "llm_turn",
         topic=parts.topic,
@@ -72,14 +72,19 @@ def _render(parts: PromptParts) -> tuple[str, str]:
 
 
 class PromptBudget:
-    def __init__(self, counter: TokenCounter, budget: int, schema_tokens: int = 0) -> None:
-        """``schema_tokens``: what the reply schema (response_format or tool) adds to every call."""
+    def __init__(
+        self, counter: TokenCounter, budget: int, schema_tokens: int = 0, system_prompt: str = "llm_system"
+    ) -> None:
+        """``schema_tokens``: what the reply schema (response_format or tool) adds to every call;
+        ``system_prompt``: the prompt file of the call's system message (``llm_judge_system`` in
+        the two-step mode)."""
         self.counter = counter
         self.budget = budget
         self.schema_tokens = schema_tokens
+        self.system_prompt = system_prompt
 
     def size(self, parts: PromptParts) -> int:
-        system, user = _render(parts)
+        system, user = _render(parts, self.system_prompt)
         messages = self.counter.count(system) + self.counter.count(user) + 2 * PER_MESSAGE + REPLY_PRIMING
         return messages + self.schema_tokens
 
@@ -122,7 +127,7 @@ class PromptBudget:
                     raise BudgetError(f"MOCK_INTERVIEW_CONTEXT_TOKENS={self.budget} cannot hold this prompt")
                 parts = replace(parts, answer=self.counter.truncate(parts.answer, keep) + " [...]")
                 truncated = True
-        system, user = _render(parts)
+        system, user = _render(parts, self.system_prompt)
         notes = []
         if truncated:
             notes.append(prompts.render("note_answer_shortened"))
