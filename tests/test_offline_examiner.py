@@ -230,3 +230,20 @@ def test_terse_lines_that_relate_their_terms_are_not_a_keyword_list(text: str, i
     from agent.examiner.gaming import looks_like_keyword_list
 
     assert looks_like_keyword_list(AnswerText.prepare(text, None)) is is_list
+
+
+def test_an_answer_to_a_neighbouring_question_of_the_same_topic_is_off_the_question(
+    examiner: OfflineExaminer, services: Services
+) -> None:
+    asked = services.question_bank.get("transformers-self-vs-cross-attention")
+    speech = (
+        "Attention on its own has no idea of word order, so shuffling the tokens gives the same output. "
+        "That is why transformers add positional encodings to the token embeddings before the first layer. "
+        "The original paper used fixed sine and cosine waves of different frequencies for each position. "
+        "Newer models use rotary embeddings, which rotate the query and key vectors by an angle that grows "
+        "with the position, so relative distance shows up in the dot product and longer inputs extrapolate better."
+    )
+    result = _exam(examiner, asked, speech)
+    assert "off_topic" in result.assessment.flags and result.assessment.score <= 2
+    instead = services.question_bank.get("transformers-positional-encoding").question
+    assert instead in result.assessment.critique
