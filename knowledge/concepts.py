@@ -10,12 +10,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Protocol
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from knowledge.errors import QuestionBankError
 from knowledge.taxonomy import Topic
-from knowledge.yaml_files import load_yaml
+from knowledge.yaml_files import load_entries
 
 CONCEPTS_PATH = Path(__file__).with_name("concepts.yaml")
 
@@ -37,19 +35,7 @@ class ConceptLexicon:
 
     @classmethod
     def load(cls, path: Path = CONCEPTS_PATH) -> ConceptLexicon:
-        try:
-            data = load_yaml(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError) as exc:
-            raise QuestionBankError(f"cannot read {path}: {exc}") from None
-        except yaml.YAMLError as exc:
-            raise QuestionBankError(f"{path.name} is not valid YAML: {exc}") from None
-        if not isinstance(data, list):
-            raise QuestionBankError(f"{path.name}: expected a list of concepts")
-        try:
-            concepts = [Concept.model_validate(entry) for entry in data]
-        except ValidationError as exc:
-            first = exc.errors()[0]
-            raise QuestionBankError(f"{path.name}: {first['msg']} at {first['loc']}") from None
+        concepts = load_entries(path, Concept, "concepts")
         return cls(concepts)
 
     def found(self, text: PhraseText) -> set[str]:

@@ -13,13 +13,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
-from pydantic import Field, ValidationError
+from pydantic import Field
 
-from knowledge.errors import QuestionBankError
 from knowledge.question_bank import Misconception
 from knowledge.taxonomy import Topic
-from knowledge.yaml_files import load_yaml
+from knowledge.yaml_files import load_entries
 
 MISBELIEFS_PATH = Path(__file__).with_name("misbeliefs.yaml")
 
@@ -40,19 +38,7 @@ class MisbeliefLexicon:
 
     @classmethod
     def load(cls, path: Path = MISBELIEFS_PATH) -> MisbeliefLexicon:
-        try:
-            data = load_yaml(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError) as exc:
-            raise QuestionBankError(f"cannot read {path}: {exc}") from None
-        except yaml.YAMLError as exc:
-            raise QuestionBankError(f"{path.name} is not valid YAML: {exc}") from None
-        if not isinstance(data, list):
-            raise QuestionBankError(f"{path.name}: expected a list of false beliefs")
-        try:
-            misbeliefs = [Misbelief.model_validate(entry) for entry in data]
-        except ValidationError as exc:
-            first = exc.errors()[0]
-            raise QuestionBankError(f"{path.name}: {first['msg']} at {first['loc']}") from None
+        misbeliefs = load_entries(path, Misbelief, "false beliefs")
         return cls(misbeliefs)
 
     def for_topic(self, topic: Topic) -> list[Misconception]:
