@@ -62,6 +62,11 @@ class PointEvidence:
     def covered(self) -> bool:
         return self.credit >= 1.0
 
+    @property
+    def named(self) -> bool:
+        """Made by one of its aliases rather than by a paraphrase."""
+        return self.matched not in (None, "paraphrased")
+
 
 @dataclass(frozen=True)
 class AssertedMisconception:
@@ -90,7 +95,7 @@ class Evidence:
     def named_coverage(self) -> float:
         """Coverage by aliases alone (the point named in an explanatory, non-negated sentence)."""
         total = sum(e.key_point.weight for e in self.points)
-        named = sum(e.key_point.weight for e in self.points if e.matched not in (None, "paraphrased"))
+        named = sum(e.key_point.weight for e in self.points if e.named)
         return named / total if total else 0.0
 
 
@@ -204,7 +209,7 @@ class EvidenceFinder:
 def features(evidence: Evidence) -> dict[str, float]:
     """The calibrated score's inputs, each on a 0..1-ish scale."""
     contradicted = sum(e.key_point.weight for e in evidence.points if e.contradicted and e.credit == 0)
-    named = sum(1 for e in evidence.points if e.matched not in (None, "paraphrased"))
+    named = sum(1 for e in evidence.points if e.named)
     total = sum(e.key_point.weight for e in evidence.points) or 1
     return {
         "coverage": evidence.coverage,
