@@ -209,29 +209,33 @@ class SentenceEncoder:
             pass
 
     def _forward(self, texts: list[str]) -> np.ndarray:
+        """The encoder over a batch packed without padding: the per-token layers (projections,
+        feed-forward, norms) run on the real tokens only, and only attention, which mixes the
+        tokens of one sentence, sees the batch padded to its longest sentence. An answer's
+        sentences differ a lot in length, so this roughly halves the work of a padded batch."""
         encodings = self.tokenizer.encode_batch(texts)
-        length = max(len(e.ids) for e in encodings)
-        ids = np.zeros((len(texts), length), dtype=np.int64)
-        mask = np.zeros((len(texts), length), dtype=np.float32)
-        for row, e in enumerate(encodings):
-            ids[row, : len(e.ids)] = e.ids
-            mask[row, : len(e.ids)] = 1.0
-        x = self.word[ids] + self.position[:length][None, :, :] + self.token_type
-        x = _layer_norm(x, *self.embed_norm)
-        bias = (1.0 - mask)[:, None, None, :] * -1e9  # padding takes no attention
-        n, t = ids.shape
+        lengths = np.array([len(e.ids) for e in encodings])
+        n, t = len(texts), int(lengths.max())
+        real = np.arange(t)[None, :] < lengths[:, None]  # (n, t): which slots hold a token
+        ids = np.concatenate([np.asarray(e.ids, dtype=np.int64) for e in encodings])
+        positions = np.concatenate([np.arange(length) for length in lengths])
+        x = _layer_norm(self.word[ids] + self.position[positions] + self.token_type, *self.embed_norm)
+        bias = np.where(real, np.float32(0.0), np.float32(-1e9))[:, None, None, :]  # padding takes no attention
         size = HIDDEN // HEADS
+        padded = np.zeros((n, t, 3 * HIDDEN), dtype=np.float32)
         for qkv, qkv_b, out_w, out_b, norm1, up_w, up_b, down_w, down_b, norm2 in self.layers:
-            q, k, v = np.split(x @ qkv + qkv_b, 3, axis=-1)
+            padded[real] = x @ qkv + qkv_b
+            q, k, v = np.split(padded, 3, axis=-1)
             q = q.reshape(n, t, HEADS, size).transpose(0, 2, 1, 3)
             k = k.reshape(n, t, HEADS, size).transpose(0, 2, 3, 1)
             v = v.reshape(n, t, HEADS, size).transpose(0, 2, 1, 3)
-            scores = (q @ k) / math.sqrt(size) + bias
+            scores = (q @ k) / np.float32(math.sqrt(size)) + bias
             scores = np.exp(scores - scores.max(-1, keepdims=True))
             scores /= scores.sum(-1, keepdims=True)
-            context = (scores @ v).transpose(0, 2, 1, 3).reshape(n, t, HIDDEN)
+            context = (scores @ v).transpose(0, 2, 1, 3)[real].reshape(-1, HIDDEN)
             x = _layer_norm(context @ out_w + out_b + x, *norm1)
             x = _layer_norm(_gelu(x @ up_w + up_b) @ down_w + down_b + x, *norm2)
-        pooled = (x * mask[:, :, None]).sum(1) / np.maximum(mask.sum(1, keepdims=True), 1.0)
+        starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])  # each sentence's tokens are contiguous
+        pooled = np.add.reduceat(x, starts, axis=0) / lengths[:, None].astype(np.float32)  # mean pooling
         norms = np.linalg.norm(pooled, axis=1, keepdims=True)
         return np.asarray(pooled / np.maximum(norms, 1e-9), dtype=np.float32)

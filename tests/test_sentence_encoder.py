@@ -64,6 +64,22 @@ def test_reference_vectors_are_kept_across_processes_and_a_damaged_cache_is_igno
     assert np.allclose(third.reference(["A canary release."])[0], vectors[1], atol=1e-6)
 
 
+def test_a_fresh_forward_pass_reproduces_the_shipped_vectors(services: Services) -> None:
+    """The packed forward pass (no padding in the per-token layers) computes what the shipped
+    vectors hold, for texts of very different lengths in one batch."""
+    import hashlib
+
+    from knowledge.sentence_encoder import SHIPPED, _read_cache
+
+    shipped = _read_cache(SHIPPED)
+    bank = services.question_bank.questions
+    texts = [bank[0].question, bank[0].key_points[0].point, *bank[1].model_answer, bank[2].key_points[-1].point]
+    fresh = services.sentence_encoder._forward(texts)
+    expected = np.stack([shipped[hashlib.sha1(t.encode()).hexdigest()] for t in texts])
+    assert len({len(t) for t in texts}) == len(texts)
+    np.testing.assert_allclose(fresh, expected, atol=1e-5)
+
+
 def test_the_shipped_vectors_cover_every_text_of_the_bank(services: Services) -> None:
     """After an edit of the bank, run `python -m eval.build_references`."""
     import hashlib
