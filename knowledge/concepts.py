@@ -8,7 +8,6 @@ question's rubric, in the candidate's own words, and the same synonyms serve eve
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -25,10 +24,6 @@ class Concept(BaseModel):
     phrases: list[str] = Field(min_length=1)
 
 
-class PhraseText(Protocol):
-    def has(self, phrase: str) -> bool: ...
-
-
 class ConceptLexicon:
     def __init__(self, concepts: list[Concept]) -> None:
         self.concepts = concepts
@@ -37,7 +32,3 @@ class ConceptLexicon:
     def load(cls, path: Path = CONCEPTS_PATH) -> ConceptLexicon:
         concepts = load_entries(path, Concept, "concepts")
         return cls(concepts)
-
-    def found(self, text: PhraseText) -> set[str]:
-        """Ids of the concepts ``text`` names (not under a negator)."""
-        return {c.concept for c in self.concepts if any(text.has(p) for p in c.phrases)}

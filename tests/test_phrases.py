@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from agent.examiner.phrases import MatchText
+from agent.examiner.phrases import MatchText, PhraseIndex
 
 
 @pytest.mark.parametrize(
@@ -59,3 +59,20 @@ def test_a_signal_in_parts_needs_every_part_unnegated_in_the_sentence() -> None:
     assert MatchText("Temperature zero makes the model deterministic").asserts(
         "temperature zero makes the model deterministic"
     )
+
+
+def test_a_phrase_index_finds_what_matching_each_phrase_finds() -> None:
+    phrases = ["self-attention", "KV cache", "fine-tune", "roll back", "p(y|x)", "canary release", "lower is better"]
+    index = PhraseIndex((p, p.upper()) for p in phrases)
+    texts = [
+        "Self attention lets each token look at the others; the kv-cache keeps past keys.",
+        "We would not fine-tune, and we never roll back.",  # both negated
+        "The classifier models P(Y|X) and a canary release catches regressions.",
+        "FID is a distance, so lower is better.",
+        "Nothing here.",
+    ]
+    for text in texts:
+        match = MatchText(text)
+        assert index.found(match) == {p.upper() for p in phrases if match.has(p)}, text
+    assert index.found(MatchText(texts[0])) == {"SELF-ATTENTION", "KV CACHE"}
+    assert index.found(MatchText(texts[1])) == set()

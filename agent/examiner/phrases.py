@@ -15,8 +15,10 @@ tokens in parallel" does not make the point "transformers process tokens in para
 from __future__ import annotations
 
 import re
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Generic, TypeVar
 
 WORD = re.compile(r"[a-z0-9]+|[()|^²/*+=<>≥≤]")
 CLAUSE = re.compile(r"[,;:]|\b(?:but|whereas|however|although|though)\b", re.I)
@@ -160,8 +162,33 @@ class MatchText:
 ALL_OF = " ... "  # joins the parts of a signal that must all stand in one sentence
 
 
-def signal_parts(signal: str) -> list[str]:
-    return [part.strip() for part in signal.split(ALL_OF.strip()) if part.strip()]
+@lru_cache(maxsize=65536)
+def signal_parts(signal: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in signal.split(ALL_OF.strip()) if part.strip())
+
+
+Named = TypeVar("Named", bound=Hashable)
+
+
+class PhraseIndex(Generic[Named]):
+    """Many phrases looked up in one pass over a text: each phrase's comparable form maps to
+    what it names, and a text is read once for the forms it holds, rather than once per
+    phrase. ``found`` gives what ``MatchText.has`` would find, phrase by phrase."""
+
+    def __init__(self, phrases: Iterable[tuple[str, Named]]) -> None:
+        self._by_key: dict[str, list[tuple[str, Named]]] = {}
+        for phrase, named in phrases:
+            if key := phrase_key(phrase):
+                self._by_key.setdefault(key, []).append((phrase, named))
+
+    def found(self, text: MatchText) -> set[Named]:
+        """What the phrases standing in ``text`` (not negated) name."""
+        out: set[Named] = set()
+        for key in text.spans.keys() & self._by_key.keys():
+            for phrase, named in self._by_key[key]:
+                if named not in out and text.has(phrase):
+                    out.add(named)
+        return out
 
 
 _AUX = frozenset(

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from agent.examiner.answer_text import WORD, is_explanatory
-from agent.examiner.phrases import MatchText
+from agent.examiner.phrases import MatchText, PhraseIndex, signal_parts
 from knowledge.concepts import ConceptLexicon
 from knowledge.misbeliefs import MisbeliefLexicon
 from knowledge.question_bank import KeyPoint, Misconception, Question
@@ -120,7 +120,7 @@ def _soft(similarity: float) -> float:
 class EvidenceFinder:
     def __init__(self, encoder: TextEncoder, concepts: ConceptLexicon, misbeliefs: MisbeliefLexicon) -> None:
         self.encoder = encoder
-        self.concepts = concepts
+        self.concepts = PhraseIndex((phrase, c.concept) for c in concepts.concepts for phrase in c.phrases)
         self.misbeliefs = misbeliefs
 
     def find(self, question: Question, sentences: list[str], targets: list[str] | None = None) -> Evidence:
@@ -198,9 +198,20 @@ class EvidenceFinder:
         similarity is not used here: on the rated set it could not tell a claim from its
         correction (both sit in the same topic), so it flagged genuine answers. The question's
         own misconceptions come first, then the shared false beliefs of its topic."""
+        candidates = [*question.misconceptions, *self.misbeliefs.for_topic(question.topic)]
+        parts = PhraseIndex((part, part) for m in candidates for signal in m.signals for part in signal_parts(signal))
+        standing = [(s, parts.found(texts[s])) for s in explained]  # the parts each sentence asserts
         out = []
-        for misconception in [*question.misconceptions, *self.misbeliefs.for_topic(question.topic)]:
-            hit = next((s for s in explained for sig in misconception.signals if texts[s].asserts(sig)), None)
+        for misconception in candidates:
+            hit = next(
+                (
+                    s
+                    for s, found in standing
+                    for signal in misconception.signals
+                    if all(part in found for part in signal_parts(signal))
+                ),
+                None,
+            )
             if hit is not None:
                 out.append(AssertedMisconception(misconception, hit))
         return out
