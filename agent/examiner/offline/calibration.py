@@ -28,12 +28,14 @@ FEATURES = (
     "contradicted",
     "density",
     "filler",
+    "negated",
+    "listed",
     "framework",
     "follow_up",
 )
 # Each weight's sign is fixed by what its feature means: evidence of knowledge can only raise
-# the score; a misconception, a contradicted point or filler can only lower it.
-LOWERING = frozenset({"misconceptions", "contradicted", "filler"})
+# the score; a misconception, a contradicted point, filler or denial can only lower it.
+LOWERING = frozenset({"misconceptions", "contradicted", "filler", "negated"})
 
 
 @dataclass(frozen=True)

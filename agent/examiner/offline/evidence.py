@@ -85,6 +85,7 @@ class Evidence:
     words: int  # all the answer's words (after grader-aimed sentences were removed)
     explained_words: int  # words of the explanatory sentences that are not filler
     filler_words: int  # words of the explanatory sentences that are filler
+    negated_words: int  # words of the explanatory sentences that mostly say "not"
 
     @property
     def coverage(self) -> float:
@@ -159,6 +160,7 @@ class EvidenceFinder:
             words=sum(len(WORD.findall(s)) for s in sentences),
             explained_words=sum(len(WORD.findall(s)) for s in explained if s not in filler),
             filler_words=sum(len(WORD.findall(s)) for s in filler),
+            negated_words=sum(len(WORD.findall(s)) for s in explained if texts[s].negated),
         )
 
     @staticmethod
@@ -221,7 +223,9 @@ def features(evidence: Evidence) -> dict[str, float]:
     """The calibrated score's inputs, each on a 0..1-ish scale."""
     contradicted = sum(e.key_point.weight for e in evidence.points if e.contradicted and e.credit == 0)
     named = sum(1 for e in evidence.points if e.named)
+    listed = sum(1 for e in evidence.points if e.named and e.credit == NAMED_ONLY)
     total = sum(e.key_point.weight for e in evidence.points) or 1
+    said = evidence.explained_words + evidence.filler_words
     return {
         "coverage": evidence.coverage,
         "named": evidence.named_coverage,
@@ -235,5 +239,11 @@ def features(evidence: Evidence) -> dict[str, float]:
         "contradicted": contradicted / total,
         # Terse experts name many points in few words: key points named per 100 words, up to 5.
         "density": min(5.0, 100 * named / max(evidence.words, 20)) / 5,
-        "filler": evidence.filler_words / max(1, evidence.filler_words + evidence.explained_words),
+        "filler": evidence.filler_words / max(1, said),
+        # An answer that says "not" about most things ("X does not…, Y is not needed") denies
+        # rather than explains.
+        "negated": min(evidence.negated_words, said) / max(1, said),
+        # Points named in terse lines or bullets ("Fix: WGAN-GP, spectral norm"): the terse
+        # expert's way of answering, credited beside the explained ones.
+        "listed": listed / max(1, len(evidence.points)),
     }
