@@ -182,7 +182,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     password = commands.add_parser("hash-password", help="print a users-file line for the web app's login")
     password.add_argument("name", metavar="NAME", type=_user_name)
-    password.set_defaults(handler=web_commands.hash_password)
+    password.set_defaults(handler=web_commands.hash_password, uses_stores=False)
     return parser
 
 
@@ -216,6 +216,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail("--offline and --require-llm contradict each other", 2)
     services = Services(settings, require_llm=args.require_llm)
     try:
+        if getattr(args, "uses_stores", True):
+            services.check_servers()  # a bad or unreachable server is one line, before anything starts
         handler: Handler = args.handler
         return handler(services, args)
     except UserError as exc:
