@@ -101,8 +101,8 @@ class Interviewer:
         self.graph = graph
         self.context = context
         self.transcripts = transcripts
-        self._lock: SessionLock = session_lock or LocalSessionLocks()
-        self._prune = prune
+        self.session_lock: SessionLock = session_lock or LocalSessionLocks()
+        self.prune = prune
 
     def _config(self, session_id: str) -> RunnableConfig:
         return {"configurable": {"thread_id": session_id}}
@@ -127,8 +127,8 @@ class Interviewer:
                 if isinstance(event, dict) and event.get("text"):
                     on_text(str(event["text"]))
         view = self._view(session_id, before)
-        if view.done and self._prune is not None:
-            self._prune(session_id)
+        if view.done and self.prune is not None:
+            self.prune(session_id)
         elif view.done and self.graph.checkpointer is not None:
             keep_only_latest(self.graph.checkpointer, session_id)
         return view
@@ -186,7 +186,7 @@ class Interviewer:
 
     def finish_pending(self, session_id: str) -> TurnView | None:
         """Complete a run that a crash interrupted; None if nothing was pending."""
-        with self._lock(session_id):
+        with self.session_lock(session_id):
             return self._finish_pending(session_id)
 
     def _finish_pending(self, session_id: str) -> TurnView | None:
@@ -207,7 +207,7 @@ class Interviewer:
         return self._turn(session_id, {"incoming": None, "command": command}, None)
 
     def _turn(self, session_id: str, payload: InterviewState, on_text: OnText | None) -> TurnView:
-        with self._lock(session_id):
+        with self.session_lock(session_id):
             state = self.graph.get_state(self._config(session_id))
             if not state.values.get("plan"):
                 if payload.get("command") == "end" and self._end_orphan(session_id):
@@ -242,7 +242,7 @@ class Interviewer:
     def history(self, session_id: str) -> TurnView:
         """The latest messages of a session (after finishing any interrupted run); the full
         record is in the transcript store."""
-        with self._lock(session_id):
+        with self.session_lock(session_id):
             if not self.exists(session_id):
                 raise UsageError(f"no session {session_id!r}")
             self._finish_pending(session_id)
