@@ -197,8 +197,14 @@ def test_a_session_killed_mid_assessment_resumes_with_nothing_lost(interview_ser
     answer = "An answer typed just before the laptop died. Mode collapse means low diversity of samples."
     servers = [settings.database_url.get_secret_value(), settings.chroma_url or ""] if settings.database_url else []
     worker = subprocess.Popen(
-        [sys.executable, str(Path(__file__).with_name("crash_worker.py")), str(settings.home), session_id, answer]
-        + servers,
+        [
+            sys.executable,
+            str(Path(__file__).with_name("crash_worker.py")),
+            str(settings.home),
+            session_id,
+            answer,
+            *servers,
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

@@ -206,6 +206,11 @@ class Transcripts(ABC):
             out.append(cast(TurnRow, turn))  # the columns are TurnRow's fields
         return out
 
+    def all_rows(self, table: str) -> list[Row]:
+        """Every stored row of ``sessions`` or ``turns`` as the database holds it (for moving)."""
+        assert table in ("sessions", "turns"), table
+        return self._rows(f"SELECT * FROM {table}")
+
     def recent_question_ids(self, user: str, sessions: int = 3) -> set[str]:
         rows = self._rows(
             "SELECT DISTINCT t.question_id FROM turns t WHERE t.question_id IS NOT NULL AND t.kind = 'question'"

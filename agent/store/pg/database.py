@@ -8,6 +8,7 @@ LangGraph's checkpoint tables are migrated by ``PostgresSaver.setup()`` under th
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import Callable, Iterator
 from typing import Any, cast
 from urllib.parse import urlsplit
@@ -98,10 +99,19 @@ class Database:
         return cast("contextlib.AbstractContextManager[psycopg.Connection[dict[str, Any]]]", self.pool.connection())
 
     @contextlib.contextmanager
-    def migration_lock(self) -> Iterator[None]:
-        """Held by one worker at a time, across processes (a session-level advisory lock)."""
+    def migration_lock(self, timeout: float = 120.0) -> Iterator[None]:
+        """Held by one worker at a time, across processes (a session-level advisory lock).
+        Waiting is a loop of tries, not a blocking statement: LangGraph's migrations build
+        indexes CONCURRENTLY, which wait for every statement in progress, a blocked lock
+        request included."""
         with self.lock_pool.connection() as conn:
-            conn.execute("SELECT pg_advisory_lock(%s)", (MIGRATION_LOCK,))
+            deadline = time.monotonic() + timeout
+            while not conn.execute("SELECT pg_try_advisory_lock(%s)", (MIGRATION_LOCK,)).fetchone()[0]:  # type: ignore[index]
+                if time.monotonic() > deadline:
+                    raise StartupError(
+                        f"another worker has held the migration lock of {shown(self.url)} for {timeout:.0f} s"
+                    )
+                time.sleep(0.05)
             try:
                 yield
             finally:
@@ -110,17 +120,18 @@ class Database:
     def migrate(self, then: Callable[[], None] | None = None) -> int:
         """Run the migrations this database has not seen (and ``then``, e.g. a saver's setup)
         under the migration lock; returns how many ran."""
-        with self.migration_lock(), self.connection() as conn, conn.transaction():
-            conn.execute(
-                "CREATE TABLE IF NOT EXISTS mock_interview_migrations"
-                " (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())"
-            )
-            row = conn.execute("SELECT coalesce(max(version), 0) AS v FROM mock_interview_migrations").fetchone()
-            done = int(row["v"]) if row else 0
-            for version, script in enumerate(MIGRATIONS[done:], start=done + 1):
-                conn.execute(script.encode())  # our own constant SQL
-                conn.execute("INSERT INTO mock_interview_migrations (version) VALUES (%s)", (version,))
-            if then is not None:
+        with self.migration_lock():
+            with self.connection() as conn, conn.transaction():
+                conn.execute(
+                    "CREATE TABLE IF NOT EXISTS mock_interview_migrations"
+                    " (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())"
+                )
+                row = conn.execute("SELECT coalesce(max(version), 0) AS v FROM mock_interview_migrations").fetchone()
+                done = int(row["v"]) if row else 0
+                for version, script in enumerate(MIGRATIONS[done:], start=done + 1):
+                    conn.execute(script.encode())  # our own constant SQL
+                    conn.execute("INSERT INTO mock_interview_migrations (version) VALUES (%s)", (version,))
+            if then is not None:  # after the commit: no transaction of ours is open while it runs
                 then()
         return len(MIGRATIONS) - done
 
