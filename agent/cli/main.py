@@ -18,6 +18,7 @@ from agent.cli import assess as assess_commands
 from agent.cli import doctor as doctor_commands
 from agent.cli import interview as interview_commands
 from agent.cli import knowledge as knowledge_commands
+from agent.cli import migrate as migrate_commands
 from agent.cli import sessions as sessions_commands
 from agent.cli import web as web_commands
 from knowledge.taxonomy import ROLES, TOPICS
@@ -175,6 +176,11 @@ def build_parser() -> argparse.ArgumentParser:
     web.add_argument("--host", default="127.0.0.1", help="interface to serve on (default 127.0.0.1)")
     web.add_argument("--port", type=_port, default=7860)
     web.set_defaults(handler=web_commands.ui)
+
+    move = commands.add_parser("migrate", help="copy the data folder onto Postgres (and a Chroma server)")
+    move.add_argument("--to", required=True, metavar="POSTGRES_URL", help="postgresql://user:password@host:port/db")
+    move.add_argument("--chroma", metavar="CHROMA_URL", help="http://host:port[/database] of a Chroma server")
+    move.set_defaults(handler=migrate_commands.migrate, uses_stores=False)
 
     doctor = commands.add_parser("doctor", help="check the data folder's files; --repair damaged ones")
     doctor.add_argument("--repair", action="store_true", help="back up damaged files and start fresh ones")
