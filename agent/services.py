@@ -7,16 +7,18 @@ Chroma, and one that does not chat never imports an LLM client.
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast, overload
 
 from agent.settings import Settings
 from knowledge.errors import StartupError
 
 if TYPE_CHECKING:
-    from langgraph.checkpoint.sqlite import SqliteSaver
+    from langgraph.checkpoint.base import BaseCheckpointSaver
 
     from agent.examiner.citer import Citer
     from agent.examiner.gaming import GamingDetector
@@ -25,12 +27,13 @@ if TYPE_CHECKING:
     from agent.interview.interviewer import Interviewer
     from agent.interview.question_match import QuestionMatcher
     from agent.store.memory import WeakAreaMemory
-    from agent.store.transcripts import TranscriptStore
+    from agent.store.pg.database import Database
+    from agent.store.transcripts import Transcripts
     from knowledge.embeddings import StaticEmbedder
     from knowledge.knowledge_base import KnowledgeBase
     from knowledge.question_bank import QuestionBank
     from knowledge.sentence_encoder import SentenceEncoder
-    from knowledge.shared_chroma import SharedChroma
+    from knowledge.shared_chroma import ChromaStore
     from knowledge.tokens import TokenCounter
     from knowledge.vector_index import NamedEmbeddingFunction
 
@@ -100,8 +103,30 @@ class Services:
             raise StartupError(f"cannot write to the data directory {self.settings.home}: {exc.strerror}") from None
 
     @built_once
-    def chroma(self) -> SharedChroma:
-        """The Chroma folder, shared safely with other processes on the same data folder."""
+    def database(self) -> Database | None:
+        """The Postgres database of MOCK_INTERVIEW_DATABASE_URL (migrated), or None for the
+        embedded SQLite files."""
+        if self.settings.database_url is None:
+            return None
+        from agent.store.pg.database import Database
+
+        database = Database(self.settings.database_url.get_secret_value())
+        return self._closing(database, database.close)
+
+    def check_servers(self) -> None:
+        """Connect to the configured servers now, so a bad one is reported at start."""
+        self.database  # noqa: B018
+        if self.settings.chroma_url is not None:
+            self.chroma  # noqa: B018
+
+    @built_once
+    def chroma(self) -> ChromaStore:
+        """A Chroma server when MOCK_INTERVIEW_CHROMA_URL is set; else the Chroma folder,
+        shared safely with other processes on the same data folder."""
+        if self.settings.chroma_url is not None:
+            from knowledge.shared_chroma import open_server
+
+            return open_server(self.settings.chroma_url)
         self._ensure_home()
         from knowledge.shared_chroma import SharedChroma
 
@@ -155,7 +180,11 @@ class Services:
         return TokenCounter(self.settings.cache_dir / "tiktoken")
 
     @built_once
-    def transcripts(self) -> TranscriptStore:
+    def transcripts(self) -> Transcripts:
+        if self.database is not None:
+            from agent.store.pg.transcripts import PgTranscriptStore
+
+            return PgTranscriptStore(self.database)
         from agent.store.transcripts import TranscriptStore
 
         self._ensure_home()
@@ -165,11 +194,17 @@ class Services:
     @built_once
     def memory(self) -> WeakAreaMemory:
         from agent.store.memory import WeakAreaMemory
+        from agent.store.outbox import Jobs
 
-        self._ensure_home()
-        memory = WeakAreaMemory(
-            self.chroma, self.embedding_function, self.question_bank, self.settings.home / "memory-outbox.sqlite"
-        )
+        jobs: Jobs | Path
+        if self.database is not None:
+            from agent.store.pg.jobs import PgJobs
+
+            jobs = PgJobs(self.database)
+        else:
+            self._ensure_home()
+            jobs = self.settings.home / "memory-outbox.sqlite"
+        memory = WeakAreaMemory(self.chroma, self.embedding_function, self.question_bank, jobs)
         return self._closing(memory, memory.close)
 
     @built_once
@@ -277,7 +312,11 @@ class Services:
         return self._closing(examiner, examiner.close)
 
     @built_once
-    def checkpointer(self) -> SqliteSaver:
+    def checkpointer(self) -> BaseCheckpointSaver[Any]:
+        if self.database is not None:
+            from agent.store.pg.checkpoints import open_saver
+
+            return open_saver(self.database)
         from langgraph.checkpoint.sqlite import SqliteSaver
 
         from agent.store.sqlite_files import open_database
@@ -298,7 +337,15 @@ class Services:
         from agent.interview.interviewer import Interviewer
 
         context = InterviewContext(self.question_bank, self.examiner, self.memory, self.transcripts)
-        return Interviewer(build_graph(self.checkpointer), context, self.transcripts)
+        graph = build_graph(self.checkpointer)
+        database = self.database
+        if database is None:
+            return Interviewer(graph, context, self.transcripts)
+        from agent.store.pg.checkpoints import keep_only_latest
+        from agent.store.pg.locks import SessionLocks
+
+        prune = functools.partial(keep_only_latest, database)
+        return Interviewer(graph, context, self.transcripts, SessionLocks(database), prune)
 
     def close(self) -> None:
         """Finish background writes and release files, in the reverse order of building;

@@ -93,6 +93,18 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("MOCK_INTERVIEW_USERS"),
         description="Users with hashed passwords for the web app's login (see mock-interview hash-password).",
     )
+    database_url: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices("MOCK_INTERVIEW_DATABASE_URL"),
+        description="postgresql://user:password@host:port/db: transcripts, the memory queue and the interview "
+        "checkpoints in Postgres (unset: SQLite files in the data folder).",
+    )
+    chroma_url: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("MOCK_INTERVIEW_CHROMA_URL"),
+        description="http://host:port[/database]: the guide index, user material and weak-area memory on a Chroma "
+        "server (unset: a Chroma folder in the data folder).",
+    )
     offline: bool = Field(
         default=False,
         validation_alias=AliasChoices("MOCK_INTERVIEW_OFFLINE"),
@@ -127,6 +139,39 @@ class Settings(BaseSettings):
         if parsed.scheme not in ("http", "https") or not parsed.hostname:
             raise ValueError(f"{value[:80]!r} is not an http(s) URL such as http://localhost:11434/v1")
         return value.strip()
+
+    @field_validator("database_url")
+    @classmethod
+    def _postgres_url(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value().strip():
+            return None
+        text = value.get_secret_value().strip()
+        parsed = urlsplit(text)
+        shown = parsed._replace(netloc=parsed.hostname or "").geturl()[:80]  # never echo a password
+        try:
+            parsed.port  # noqa: B018 - raises for a port that is not a number
+        except ValueError:
+            raise ValueError(f"{shown!r} has an invalid port") from None
+        if parsed.scheme not in ("postgresql", "postgres") or not parsed.hostname or len(parsed.path) < 2:
+            raise ValueError(f"{shown!r} is not a URL such as postgresql://user:password@localhost:5432/mock_interview")
+        return SecretStr(text)
+
+    @field_validator("chroma_url")
+    @classmethod
+    def _chroma_server_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        parsed = urlsplit(value.strip())
+        try:
+            parsed.port  # noqa: B018 - raises for a port that is not a number
+        except ValueError:
+            raise ValueError(f"{value[:80]!r} has an invalid port") from None
+        database = parsed.path.strip("/")
+        if parsed.scheme not in ("http", "https") or not parsed.hostname or "/" in database or parsed.query:
+            raise ValueError(
+                f"{value[:80]!r} is not a URL such as http://localhost:8000 (or http://host:port/database)"
+            )
+        return value.strip().rstrip("/")
 
     @field_validator("openai_api_key")
     @classmethod

@@ -26,6 +26,16 @@ class QueueClient:
         given = iter(values)
         for input_id in dependency["inputs"]:
             data.append(None if components[input_id]["type"] in ("state", "browserstate") else next(given))
+        return self._run(dependency, data)
+
+    def load(self, stored: dict[str, Any]) -> list[Any]:
+        """Run the page's load event, as a browser opening the page does; ``stored`` is what the
+        browser's storage holds (the app's BrowserState)."""
+        config = self.http.get(f"{self.url}/config").json()
+        dependency = next(d for d in config["dependencies"] if any(t[1] == "load" for t in d.get("targets", [])))
+        return self._run(dependency, [stored for _ in dependency["inputs"]])
+
+    def _run(self, dependency: dict[str, Any], data: list[Any]) -> list[Any]:
         body = {
             "data": data,
             "fn_index": dependency["id"],

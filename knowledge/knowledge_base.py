@@ -19,7 +19,7 @@ from knowledge.vector_index import (
 if TYPE_CHECKING:
     from knowledge.embeddings import StaticEmbedder
     from knowledge.markdown_chunks import Chunk
-    from knowledge.shared_chroma import SharedChroma
+    from knowledge.shared_chroma import ChromaStore
 
 GUIDE_COLLECTION = "guide"
 
@@ -33,7 +33,7 @@ class KnowledgeBase:
 
     def __init__(
         self,
-        client: SharedChroma,
+        client: ChromaStore,
         embedding_function: NamedEmbeddingFunction,
         static_embedder: StaticEmbedder,
         chunks: list[Chunk] | None = None,

@@ -23,9 +23,13 @@ import fcntl
 import logging
 import os
 import threading
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from knowledge.errors import StartupError
 
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI
@@ -48,7 +52,118 @@ def open_persistent_client(path: Path) -> ClientAPI:
     return chromadb.PersistentClient(path=str(path), settings=ChromaSettings(anonymized_telemetry=False))
 
 
-class SharedChroma:
+def open_server(url: str) -> ServerChroma:
+    """The Chroma server at ``http(s)://host:port[/database]`` (the database is made if it is
+    missing), or one line saying why it cannot be used."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+    from chromadb.errors import NotFoundError
+
+    logging.getLogger("chromadb.telemetry").setLevel(logging.CRITICAL)
+    parsed = urlsplit(url)
+    ssl = parsed.scheme == "https"
+    host, port = parsed.hostname or "localhost", parsed.port or (443 if ssl else 8000)
+    database = parsed.path.strip("/") or "default_database"
+    try:
+        admin = chromadb.AdminClient(
+            ChromaSettings(
+                chroma_api_impl="chromadb.api.fastapi.FastAPI",
+                chroma_server_host=host,
+                chroma_server_http_port=port,
+                chroma_server_ssl_enabled=ssl,
+                anonymized_telemetry=False,
+            )
+        )
+        try:
+            admin.get_database(database)
+        except NotFoundError:
+            admin.create_database(database)
+        client = chromadb.HttpClient(
+            host, port, ssl, settings=ChromaSettings(anonymized_telemetry=False), database=database
+        )
+        client.heartbeat()
+    except Exception as exc:  # noqa: BLE001 - connection errors, HTTP errors and Chroma's own
+        reason = (str(exc).splitlines() or [type(exc).__name__])[0][:160]
+        raise StartupError(f"cannot use the Chroma server at {url} (MOCK_INTERVIEW_CHROMA_URL): {reason}") from None
+    return ServerChroma(client)
+
+
+class ChromaStore(ABC):
+    """What the product asks of Chroma: a client used inside ``reading()`` / ``writing()``
+    blocks (a folder shared by processes needs the lock; a server does not), and the few
+    collection calls below. ``epoch`` changes whenever the client is replaced."""
+
+    epoch = 0
+
+    @abstractmethod
+    def reading(self) -> contextlib.AbstractContextManager[None]: ...
+
+    @abstractmethod
+    def writing(self) -> contextlib.AbstractContextManager[None]:
+        """Hold the store for a compound write (read, decide, write) in one go."""
+
+    @property
+    @abstractmethod
+    def client(self) -> ClientAPI: ...
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+    def get_or_create_collection(
+        self, name: str, embedding_function: NamedEmbeddingFunction, metadata: dict[str, Any]
+    ) -> SharedCollection:
+        with self.writing():
+            self.client.get_or_create_collection(
+                name,
+                embedding_function=embedding_function,  # type: ignore[arg-type]
+                metadata=metadata,
+            )
+        return SharedCollection(self, name, embedding_function)
+
+    def create_collection(
+        self, name: str, embedding_function: NamedEmbeddingFunction, metadata: dict[str, Any]
+    ) -> SharedCollection:
+        with self.writing():
+            self.client.create_collection(name, embedding_function=embedding_function, metadata=metadata)  # type: ignore[arg-type]
+        return SharedCollection(self, name, embedding_function)
+
+    def get_collection(self, name: str, embedding_function: NamedEmbeddingFunction | None = None) -> SharedCollection:
+        collection = SharedCollection(self, name, embedding_function)
+        with self.reading():
+            collection.current()  # raises if there is no such collection
+        return collection
+
+    def delete_collection(self, name: str) -> None:
+        with self.writing():
+            self.client.delete_collection(name)
+
+
+class ServerChroma(ChromaStore):
+    """A Chroma server (``chroma run``) through ``chromadb.HttpClient``. The server orders the
+    writes of every worker, so there is no file lock; the thread lock keeps this process's
+    compound writes (read, decide, write) in one piece, as the folder's lock does."""
+
+    def __init__(self, client: ClientAPI) -> None:
+        self._client = client
+        self._thread_lock = threading.RLock()
+
+    def reading(self) -> contextlib.AbstractContextManager[None]:
+        return contextlib.nullcontext()
+
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[None]:
+        with self._thread_lock:
+            yield
+
+    @property
+    def client(self) -> ClientAPI:
+        return self._client
+
+    def close(self) -> None:
+        pass  # an HTTP client holds no files; its connections close with the process
+
+
+class SharedChroma(ChromaStore):
     """The few client calls the product makes, each under the cross-process lock."""
 
     def __init__(
@@ -156,44 +271,12 @@ class SharedChroma:
                 os.close(self._fd)
                 self._fd = -1
 
-    # --- the client calls the product makes -------------------------------------------
-
-    def get_or_create_collection(
-        self, name: str, embedding_function: NamedEmbeddingFunction, metadata: dict[str, Any]
-    ) -> SharedCollection:
-        with self.writing():
-            self.client.get_or_create_collection(
-                name,
-                embedding_function=embedding_function,  # type: ignore[arg-type]
-                metadata=metadata,
-            )
-        return SharedCollection(self, name, embedding_function)
-
-    def create_collection(
-        self, name: str, embedding_function: NamedEmbeddingFunction, metadata: dict[str, Any]
-    ) -> SharedCollection:
-        with self.writing():
-            self.client.create_collection(name, embedding_function=embedding_function, metadata=metadata)  # type: ignore[arg-type]
-        return SharedCollection(self, name, embedding_function)
-
-    def get_collection(self, name: str, embedding_function: NamedEmbeddingFunction | None = None) -> SharedCollection:
-        collection = SharedCollection(self, name, embedding_function)
-        with self.reading():
-            collection.current()  # raises if there is no such collection
-        return collection
-
-    def delete_collection(self, name: str) -> None:
-        with self.writing():
-            self.client.delete_collection(name)
-
 
 class SharedCollection:
     """A Chroma collection whose every call holds the folder's lock; after a reopen it looks
     itself up again by name."""
 
-    def __init__(
-        self, store: SharedChroma, name: str, embedding_function: NamedEmbeddingFunction | None = None
-    ) -> None:
+    def __init__(self, store: ChromaStore, name: str, embedding_function: NamedEmbeddingFunction | None = None) -> None:
         self.store = store
         self.name = name
         self.embedding_function = embedding_function

@@ -17,7 +17,7 @@ from knowledge.retrieval import Corpus, Record
 from knowledge.vector_index import NamedEmbeddingFunction, open_collection, sync_chunks
 
 if TYPE_CHECKING:
-    from knowledge.shared_chroma import SharedChroma
+    from knowledge.shared_chroma import ChromaStore
 
 TEXT_SUFFIXES = frozenset({".md", ".markdown", ".txt", ".text"})
 MAX_BYTES = 5 * 1024 * 1024
@@ -74,7 +74,7 @@ class UserMaterial:
 
     def __init__(
         self,
-        client: SharedChroma,
+        client: ChromaStore,
         embedding_function: NamedEmbeddingFunction,
     ) -> None:
         self.collection, _ = open_collection(client, COLLECTION, embedding_function)

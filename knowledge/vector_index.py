@@ -18,7 +18,7 @@ from knowledge.errors import EmbeddingUnavailable, redact
 from knowledge.markdown_chunks import Chunk, search_text
 
 if TYPE_CHECKING:
-    from knowledge.shared_chroma import SharedChroma, SharedCollection
+    from knowledge.shared_chroma import ChromaStore, SharedCollection
 
 log = logging.getLogger(__name__)
 ADD_BATCH = 256
@@ -67,7 +67,7 @@ def chunk_metadata(chunk: Chunk, **extra: str) -> dict[str, Any]:
 
 
 def open_collection(
-    client: SharedChroma, name: str, embedding_function: NamedEmbeddingFunction
+    client: ChromaStore, name: str, embedding_function: NamedEmbeddingFunction
 ) -> tuple[SharedCollection, bool]:
     """The collection ``name`` bound to ``embedding_function``; True if it had to be rebuilt.
     Held under the folder's write lock: two processes opening a fresh folder create it once."""
@@ -87,7 +87,7 @@ def open_collection(
 
 
 def _rebuild(
-    client: SharedChroma, name: str, embedding_function: NamedEmbeddingFunction, model: str
+    client: ChromaStore, name: str, embedding_function: NamedEmbeddingFunction, model: str
 ) -> SharedCollection:
     """Re-embed a collection's stored documents with a new model, keeping the same name.
 

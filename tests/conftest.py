@@ -18,6 +18,8 @@ import tests_network_guard  # noqa: E402
 tests_network_guard.install()
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
+from servers import Servers  # noqa: E402
+
 from agent.services import Services  # noqa: E402
 from agent.settings import Settings  # noqa: E402
 
@@ -29,7 +31,14 @@ def make_settings(home: Path, **values: object) -> Settings:
 
 @pytest.fixture(autouse=True)
 def _no_real_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "MOCK_INTERVIEW_HOME", "MOCK_INTERVIEW_EMBEDDINGS"):
+    for name in (
+        "OPENAI_API_KEY",
+        "OPENAI_BASE_URL",
+        "MOCK_INTERVIEW_HOME",
+        "MOCK_INTERVIEW_EMBEDDINGS",
+        "MOCK_INTERVIEW_DATABASE_URL",
+        "MOCK_INTERVIEW_CHROMA_URL",
+    ):
         monkeypatch.delenv(name, raising=False)
 
 
@@ -61,11 +70,66 @@ def copy_index(services: Services, home: Path) -> Path:
 
 
 @pytest.fixture
-def interview_services(tmp_path: Path, services: Services) -> Iterator[Services]:
+def embedded_services(tmp_path: Path, services: Services) -> Iterator[Services]:
     """A fresh data dir (own SQLite files, checkpointer, memory) with a copy of the built index."""
     fresh = Services(make_settings(copy_index(services, tmp_path / "home")))
     yield fresh
     fresh.close()
+
+
+@pytest.fixture
+def interview_services(embedded_services: Services) -> Services:
+    """The embedded default; a module that sets ``interview_services = backend_services``-style
+    overrides runs its tests on both backends."""
+    return embedded_services
+
+
+@pytest.fixture(scope="session")
+def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
+    """A real Postgres and a real Chroma server: the ones ``.ci/run`` started (exported as
+    MOCK_INTERVIEW_TEST_DATABASE_URL / MOCK_INTERVIEW_TEST_CHROMA_URL), else started here with
+    scripts/dev-services and stopped at the end. Never skipped: if they cannot start, the
+    tests that need them fail."""
+    given = Servers.from_environment()
+    if given is not None:
+        yield given
+        return
+    env = {**os.environ, "DEV_SERVICES_DIR": str(tmp_path_factory.mktemp("dev-services"))}
+    script = str(ROOT / "scripts" / "dev-services")
+    started = subprocess.run([script, "up"], capture_output=True, text=True, env=env, timeout=180)
+    if started.returncode != 0:
+        pytest.fail(f"scripts/dev-services up failed: {started.stderr.strip()}", pytrace=False)
+    try:
+        yield Servers.from_exports(started.stdout)
+    finally:
+        subprocess.run([script, "down"], capture_output=True, env=env, timeout=60)
+
+
+@pytest.fixture
+def server_urls(servers: Servers) -> Iterator[tuple[str, str]]:
+    """A fresh, empty Postgres database and Chroma database on the servers, for one test."""
+    with servers.fresh() as urls:
+        yield urls
+
+
+@pytest.fixture
+def server_services(tmp_path: Path, server_urls: tuple[str, str]) -> Iterator[Services]:
+    """Like ``interview_services``, with every store on the servers (the data dir holds only caches)."""
+    database_url, chroma_url = server_urls
+    fresh = Services(make_settings(tmp_path / "home", database_url=database_url, chroma_url=chroma_url))
+    yield fresh
+    fresh.close()
+
+
+BACKENDS = ["embedded", "server"]
+
+
+@pytest.fixture(params=BACKENDS)
+def backend_services(request: pytest.FixtureRequest) -> Services:
+    """``interview_services`` on each backend: the embedded files, then the servers."""
+    name = "embedded_services" if request.param == "embedded" else "server_services"
+    services: Services = request.getfixturevalue(name)
+    return services
 
 
 def run_cli(

@@ -17,7 +17,8 @@ from agent.interview.interviewer import Interviewer
 from agent.services import Services
 
 home, session_id = Path(sys.argv[1]), sys.argv[2]
-services = Services(make_settings(home))
+servers = {"database_url": sys.argv[4], "chroma_url": sys.argv[5]} if len(sys.argv) > 5 else {}
+services = Services(make_settings(home, **servers))
 slow = SlowExaminer(services.offline_examiner, 600)
 context = InterviewContext(services.question_bank, slow, services.memory, services.transcripts)
 interviewer = Interviewer(build_graph(services.checkpointer), context, services.transcripts)

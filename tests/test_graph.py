@@ -20,6 +20,13 @@ from agent.interview.interviewer import Interviewer, parse_command
 from agent.services import Services
 from knowledge.errors import UsageError
 
+
+@pytest.fixture
+def interview_services(backend_services: Services) -> Services:
+    """Every test here runs on the embedded files and on the Postgres and Chroma servers."""
+    return backend_services
+
+
 GOOD = (
     "Mode collapse is when the generator produces only a few kinds of outputs, so diversity drops. Intuitively it "
     "found one trick that fools the discriminator. For example, in my project the sample grid showed near-identical "
@@ -109,9 +116,9 @@ def test_a_whole_interview_offline(interview_services: Services) -> None:
     late = interviewer.send(view.session_id, "hello?")
     assert "already complete" in late.messages[-1]["content"]
     saver = interview_services.checkpointer
-    with saver.cursor() as cursor:
-        kept = cursor.execute("SELECT COUNT(*) FROM checkpoints WHERE thread_id = ?", (view.session_id,)).fetchone()[0]
-    assert kept == 1  # a finished session keeps only its final state
+    kept = list(saver.list({"configurable": {"thread_id": view.session_id}}))
+    assert len(kept) == 1  # a finished session keeps only its final state
+    assert interviewer.state(view.session_id)["done"]  # and that state still loads in full
 
 
 def test_skip_and_end_early(interview_services: Services) -> None:
@@ -185,26 +192,32 @@ def test_an_answer_sent_while_the_last_turn_still_fails_is_kept(interview_servic
 
 
 def test_a_session_killed_mid_assessment_resumes_with_nothing_lost(interview_services: Services) -> None:
-    home = interview_services.settings.home
+    settings = interview_services.settings
     session_id = "crash-test"
     answer = "An answer typed just before the laptop died. Mode collapse means low diversity of samples."
+    servers = [settings.database_url.get_secret_value(), settings.chroma_url or ""] if settings.database_url else []
     worker = subprocess.Popen(
-        [sys.executable, str(Path(__file__).with_name("crash_worker.py")), str(home), session_id, answer],
+        [
+            sys.executable,
+            str(Path(__file__).with_name("crash_worker.py")),
+            str(settings.home),
+            session_id,
+            answer,
+            *servers,
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
-    db = home / "sessions.sqlite"
     deadline = time.monotonic() + 60
     saved = False
     while time.monotonic() < deadline and not saved:
         time.sleep(0.2)
-        if db.exists():
-            with sqlite3.connect(db) as conn:
-                row = conn.execute(
-                    "SELECT answer FROM turns WHERE session_id = ? AND seq = 1", (session_id,)
-                ).fetchone()
-            saved = row is not None and row[0] == answer
+        try:
+            turns = interview_services.transcripts.turns(session_id)
+        except sqlite3.Error:  # the worker is still creating the file
+            turns = []
+        saved = bool(turns) and turns[0]["answer"] == answer
         assert worker.poll() is None, worker.stderr.read() if worker.stderr else ""
     assert saved, "the worker never recorded the answer"
     time.sleep(0.5)  # now inside the slow assessment
@@ -248,7 +261,10 @@ def test_runs_of_one_session_at_the_same_time_are_serialised(interview_services:
         interview_services.memory,
         interview_services.transcripts,
     )
-    interviewer = Interviewer(build_graph(interview_services.checkpointer), context, interview_services.transcripts)
+    shared = interview_services.interviewer  # its session locks: across workers on the server backend
+    interviewer = Interviewer(
+        build_graph(interview_services.checkpointer), context, interview_services.transcripts, shared.session_lock
+    )
     view = interviewer.start("asha", "product", 3, seed=1)
     answers = ["First answer, about rollout plans and ROI.", "/skip", "Second answer, about risk mitigation."]
     threads = [threading.Thread(target=interviewer.send, args=(view.session_id, a)) for a in answers]

@@ -3,8 +3,17 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import pytest
+
 from agent.services import Services
 from agent.store.memory import WeakAreaMemory
+from agent.store.pg.jobs import PgJobs
+
+
+@pytest.fixture
+def interview_services(backend_services: Services) -> Services:
+    """Every test here runs on the embedded files and on the Postgres and Chroma servers."""
+    return backend_services
 
 
 def _memory(services: Services) -> WeakAreaMemory:
@@ -75,11 +84,12 @@ def test_queued_writes_survive_a_crash_and_are_applied_on_the_next_start(
     memory.record_question("asha", "s1", question, 2.0, [], [])
     assert memory.outbox.pending() == 1
     # A new process opening the same data dir applies what was queued.
+    database = interview_services.database
     reopened = WeakAreaMemory(
         interview_services.chroma,
         interview_services.embedding_function,
         interview_services.question_bank,
-        interview_services.settings.home / "memory-outbox.sqlite",
+        PgJobs(database) if database is not None else interview_services.settings.home / "memory-outbox.sqlite",
     )
     assert reopened.outbox.pending() == 0
     assert reopened.mastery("asha") == {"gans": 2.0}

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from agent.examiner.llm.errors import fallback_reason
-from agent.store.transcripts import TranscriptStore
+from agent.store.transcripts import Transcripts
 from knowledge.errors import UserError
 
 
@@ -17,7 +17,7 @@ class LLMFellBack(UserError):
     exit_status = 2
 
 
-def session_fallbacks(store: TranscriptStore, session_id: str) -> tuple[list[tuple[str, str]], int]:
+def session_fallbacks(store: Transcripts, session_id: str) -> tuple[list[tuple[str, str]], int]:
     """The session's answers assessed offline, as (which, why), and how many answers it has."""
     answered = [t for t in store.turns(session_id) if t["assessment"] is not None]
     fell_back: list[tuple[str, str]] = [

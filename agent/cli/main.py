@@ -18,6 +18,7 @@ from agent.cli import assess as assess_commands
 from agent.cli import doctor as doctor_commands
 from agent.cli import interview as interview_commands
 from agent.cli import knowledge as knowledge_commands
+from agent.cli import migrate as migrate_commands
 from agent.cli import sessions as sessions_commands
 from agent.cli import web as web_commands
 from knowledge.taxonomy import ROLES, TOPICS
@@ -176,13 +177,18 @@ def build_parser() -> argparse.ArgumentParser:
     web.add_argument("--port", type=_port, default=7860)
     web.set_defaults(handler=web_commands.ui)
 
+    move = commands.add_parser("migrate", help="copy the data folder onto Postgres (and a Chroma server)")
+    move.add_argument("--to", required=True, metavar="POSTGRES_URL", help="postgresql://user:password@host:port/db")
+    move.add_argument("--chroma", metavar="CHROMA_URL", help="http://host:port[/database] of a Chroma server")
+    move.set_defaults(handler=migrate_commands.migrate, uses_stores=False)
+
     doctor = commands.add_parser("doctor", help="check the data folder's files; --repair damaged ones")
     doctor.add_argument("--repair", action="store_true", help="back up damaged files and start fresh ones")
     doctor.set_defaults(handler=doctor_commands.doctor)
 
     password = commands.add_parser("hash-password", help="print a users-file line for the web app's login")
     password.add_argument("name", metavar="NAME", type=_user_name)
-    password.set_defaults(handler=web_commands.hash_password)
+    password.set_defaults(handler=web_commands.hash_password, uses_stores=False)
     return parser
 
 
@@ -216,6 +222,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail("--offline and --require-llm contradict each other", 2)
     services = Services(settings, require_llm=args.require_llm)
     try:
+        if getattr(args, "uses_stores", True):
+            services.check_servers()  # a bad or unreachable server is one line, before anything starts
         handler: Handler = args.handler
         return handler(services, args)
     except UserError as exc:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from agent.examiner.seam import Examiner
 from agent.store.memory import WeakAreaMemory
-from agent.store.transcripts import TranscriptStore
+from agent.store.transcripts import Transcripts
 from knowledge.question_bank import QuestionBank
 
 
@@ -15,5 +15,5 @@ class InterviewContext:
     bank: QuestionBank
     examiner: Examiner
     memory: WeakAreaMemory
-    transcripts: TranscriptStore
+    transcripts: Transcripts
     stream_replies: bool = False  # set per run by a caller that displays the reply as it arrives

@@ -10,6 +10,7 @@ import threading
 import unicodedata
 import uuid
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, cast
@@ -20,7 +21,7 @@ from agent.interview.checkpoints import keep_only_latest
 from agent.interview.context import InterviewContext
 from agent.interview.state import InterviewState
 from agent.records import AssessmentRecord, Backend, ChatMessage, Command, PromptKind, Report
-from agent.store.transcripts import TranscriptStore
+from agent.store.transcripts import Transcripts
 from knowledge.errors import NotFound, UsageError
 from knowledge.taxonomy import parse_role
 
@@ -66,21 +67,42 @@ class TurnView:
     prompt_kind: PromptKind | None = None
 
 
+SessionLock = Callable[[str], AbstractContextManager[Any]]
+Prune = Callable[[str], int]
+
+
+class LocalSessionLocks:
+    """One re-entrant lock per session, for a single process (the embedded default; with
+    several workers, ``agent.store.pg.locks.SessionLocks`` holds across them)."""
+
+    def __init__(self) -> None:
+        self._locks: dict[str, threading.RLock] = {}
+        self._guard = threading.Lock()
+
+    def __call__(self, session_id: str) -> threading.RLock:
+        with self._guard:
+            return self._locks.setdefault(session_id, threading.RLock())
+
+
 class Interviewer:
     """One instance serves every user; runs of the same session are serialised by a lock
     (two at once would fork the checkpoint: a Skip clicked while a Send is running, two
-    tabs, a page reload finishing a run that is still going)."""
+    tabs, a page reload finishing a run that is still going). ``prune`` keeps a finished
+    session's checkpoints down to the last one (SQLite's by default)."""
 
-    def __init__(self, graph: Any, context: InterviewContext, transcripts: TranscriptStore) -> None:
+    def __init__(
+        self,
+        graph: Any,
+        context: InterviewContext,
+        transcripts: Transcripts,
+        session_lock: SessionLock | None = None,
+        prune: Prune | None = None,
+    ) -> None:
         self.graph = graph
         self.context = context
         self.transcripts = transcripts
-        self._locks: dict[str, threading.RLock] = {}
-        self._locks_guard = threading.Lock()
-
-    def _lock(self, session_id: str) -> threading.RLock:
-        with self._locks_guard:
-            return self._locks.setdefault(session_id, threading.RLock())
+        self.session_lock: SessionLock = session_lock or LocalSessionLocks()
+        self.prune = prune
 
     def _config(self, session_id: str) -> RunnableConfig:
         return {"configurable": {"thread_id": session_id}}
@@ -105,7 +127,9 @@ class Interviewer:
                 if isinstance(event, dict) and event.get("text"):
                     on_text(str(event["text"]))
         view = self._view(session_id, before)
-        if view.done and self.graph.checkpointer is not None:
+        if view.done and self.prune is not None:
+            self.prune(session_id)
+        elif view.done and self.graph.checkpointer is not None:
             keep_only_latest(self.graph.checkpointer, session_id)
         return view
 
@@ -162,7 +186,7 @@ class Interviewer:
 
     def finish_pending(self, session_id: str) -> TurnView | None:
         """Complete a run that a crash interrupted; None if nothing was pending."""
-        with self._lock(session_id):
+        with self.session_lock(session_id):
             return self._finish_pending(session_id)
 
     def _finish_pending(self, session_id: str) -> TurnView | None:
@@ -183,7 +207,7 @@ class Interviewer:
         return self._turn(session_id, {"incoming": None, "command": command}, None)
 
     def _turn(self, session_id: str, payload: InterviewState, on_text: OnText | None) -> TurnView:
-        with self._lock(session_id):
+        with self.session_lock(session_id):
             state = self.graph.get_state(self._config(session_id))
             if not state.values.get("plan"):
                 if payload.get("command") == "end" and self._end_orphan(session_id):
@@ -218,7 +242,7 @@ class Interviewer:
     def history(self, session_id: str) -> TurnView:
         """The latest messages of a session (after finishing any interrupted run); the full
         record is in the transcript store."""
-        with self._lock(session_id):
+        with self.session_lock(session_id):
             if not self.exists(session_id):
                 raise UsageError(f"no session {session_id!r}")
             self._finish_pending(session_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Literal, TypedDict
 
 from agent.records import AssessmentRecord, Backend, PromptKind, Report
-from agent.store.transcripts import TranscriptStore
+from agent.store.transcripts import Transcripts
 from knowledge.taxonomy import ROLE_TITLES, Role, Topic, topic_title
 
 
@@ -34,7 +34,7 @@ class ExportedSession(TypedDict):
     report: Report | None
 
 
-def session_json(store: TranscriptStore, session_id: str) -> ExportedSession:
+def session_json(store: Transcripts, session_id: str) -> ExportedSession:
     session = store.session(session_id)
     turns = [
         ExportedTurn(
@@ -68,7 +68,7 @@ def _quote_block(text: str) -> str:
     return "\n".join(f"> {line}" if line.strip() else ">" for line in text.splitlines()) or "> (no answer)"
 
 
-def session_markdown(store: TranscriptStore, session_id: str) -> str:
+def session_markdown(store: Transcripts, session_id: str) -> str:
     data = session_json(store, session_id)
     out = [
         f"# Mock interview {data['session_id']}",

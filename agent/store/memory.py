@@ -25,14 +25,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from agent.examiner.models import WEAK_BELOW
-from agent.store.outbox import Outbox, Payload
+from agent.store.outbox import Jobs, Outbox, Payload
 from knowledge.errors import QuestionBankError
 from knowledge.question_bank import Question, QuestionBank
 from knowledge.taxonomy import Topic, stored_topic
 from knowledge.vector_index import NamedEmbeddingFunction, open_collection
 
 if TYPE_CHECKING:
-    from knowledge.shared_chroma import SharedChroma
+    from knowledge.shared_chroma import ChromaStore
 
 log = logging.getLogger(__name__)
 COLLECTION = "weak_areas"
@@ -74,11 +74,11 @@ def _uid(user: str) -> str:
 
 class WeakAreaMemory:
     def __init__(
-        self, client: SharedChroma, embedding_function: NamedEmbeddingFunction, bank: QuestionBank, outbox_path: Path
+        self, client: ChromaStore, embedding_function: NamedEmbeddingFunction, bank: QuestionBank, outbox: Jobs | Path
     ) -> None:
         self.collection, _ = open_collection(client, COLLECTION, embedding_function)
         self.bank = bank
-        self.outbox = Outbox(outbox_path, self._apply)
+        self.outbox = Outbox(outbox, self._apply)
         self.outbox.flush()  # anything a crash left queued
 
     def close(self) -> None:

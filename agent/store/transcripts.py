@@ -1,4 +1,5 @@
-"""The transcript store: every session and every turn, in one SQLite file.
+"""The transcript store: every session and every turn, in one SQLite file (or in Postgres,
+see ``agent.store.pg``).
 
 A candidate's answer is written here before any assessment starts, so it survives a
 crash, a timeout or a bug in the examiner. Writes are idempotent (keyed by session and
@@ -7,14 +8,16 @@ turn number), so a graph step that re-runs after a crash does not duplicate anyt
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 import threading
-from collections.abc import Iterator
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import cast
+from typing import Any, Protocol, cast
 
 from agent.records import AssessmentRecord, Backend, CallUsage, PlannedQuestion, PromptKind, Report, SessionRow, TurnRow
 from agent.store.sqlite_files import open_database
@@ -64,32 +67,32 @@ class SessionNotFound(NotFound):
     """No session has this id."""
 
 
-class TranscriptStore:
-    def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.path = path
-        self._lock = threading.Lock()
-        self._db = open_database(path, "transcript store", isolation_level=None)
-        self._db.row_factory = sqlite3.Row
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(SCHEMA)
-        columns = {row[1] for row in self._db.execute("PRAGMA table_info(turns)")}
-        if "usage" not in columns:  # files written before token accounting existed
-            self._db.execute("ALTER TABLE turns ADD COLUMN usage TEXT")
+Row = dict[str, Any]  # free-form: a row as the database returns it, decoded by _session_dict / turns()
 
-    @contextmanager
-    def _tx(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._db
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
 
-    def close(self) -> None:
-        self._db.close()
+class Sql(Protocol):
+    """The one call the store makes inside a transaction (SQLite's connection or an adapter)."""
+
+    def execute(self, sql: str, args: Sequence[Any] = ()) -> Any: ...
+
+
+class Transcripts(ABC):
+    """The transcript store's logic in SQL both engines run (``?`` placeholders; the Postgres
+    store translates them). Subclasses supply the transaction and the reads."""
+
+    # The column that orders two sessions created in the same second (SQLite's rowid, a serial in Postgres).
+    ORDER_COLUMN = "rowid"
+
+    @abstractmethod
+    def _tx(self) -> contextlib.AbstractContextManager[Sql]:
+        """A write transaction; commits at the end of the block, rolls back on an error."""
+
+    @abstractmethod
+    def _rows(self, sql: str, args: Sequence[Any] = ()) -> list[Row]:
+        """The rows of a read, as dicts."""
+
+    @abstractmethod
+    def close(self) -> None: ...
 
     # --- writes -----------------------------------------------------------------------
 
@@ -99,8 +102,8 @@ class TranscriptStore:
         stamp = now()
         with self._tx() as db:
             db.execute(
-                "INSERT OR IGNORE INTO sessions (id, user, role, created_at, updated_at, questions, plan)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                'INSERT INTO sessions (id, "user", role, created_at, updated_at, questions, plan)'
+                " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
                 (session_id, user, role, stamp, stamp, questions, json.dumps(plan)),
             )
 
@@ -170,57 +173,90 @@ class TranscriptStore:
             db.execute("UPDATE sessions SET draft = ? WHERE id = ?", (text, session_id))
 
     @staticmethod
-    def _touch(db: sqlite3.Connection, session_id: str) -> None:
+    def _touch(db: Sql, session_id: str) -> None:
         db.execute("UPDATE sessions SET updated_at = ? WHERE id = ?", (now(), session_id))
 
     # --- reads ------------------------------------------------------------------------
 
     def session(self, session_id: str) -> SessionRow:
-        with self._lock:
-            row = self._db.execute("SELECT * FROM sessions WHERE id = ?", (session_id,)).fetchone()
-        if row is None:
+        rows = self._rows("SELECT * FROM sessions WHERE id = ?", (session_id,))
+        if not rows:
             raise SessionNotFound(f"no session {session_id!r}")
-        return _session_dict(row)
+        return _session_dict(rows[0])
 
     def sessions(self, user: str | None = None, status: str | None = None) -> list[SessionRow]:
         query = "SELECT * FROM sessions"
         clauses, args = [], []
         if user is not None:
-            clauses.append("user = ?")
+            clauses.append('"user" = ?')
             args.append(user)
         if status is not None:
             clauses.append("status = ?")
             args.append(status)
         if clauses:
             query += " WHERE " + " AND ".join(clauses)
-        with self._lock:
-            rows = self._db.execute(query + " ORDER BY created_at DESC, rowid DESC", args).fetchall()
+        rows = self._rows(query + f" ORDER BY created_at DESC, {self.ORDER_COLUMN} DESC", args)
         return [_session_dict(r) for r in rows]
 
     def turns(self, session_id: str) -> list[TurnRow]:
-        with self._lock:
-            rows = self._db.execute("SELECT * FROM turns WHERE session_id = ? ORDER BY seq", (session_id,)).fetchall()
         out = []
-        for row in rows:
-            turn = dict(row)
+        for turn in self._rows("SELECT * FROM turns WHERE session_id = ? ORDER BY seq", (session_id,)):
             turn["assessment"] = json.loads(turn["assessment"]) if turn["assessment"] else None
             turn["usage"] = json.loads(turn["usage"]) if turn.get("usage") else None
             out.append(cast(TurnRow, turn))  # the columns are TurnRow's fields
         return out
 
+    def all_rows(self, table: str) -> list[Row]:
+        """Every stored row of ``sessions`` or ``turns`` as the database holds it (for moving)."""
+        assert table in ("sessions", "turns"), table
+        return self._rows(f"SELECT * FROM {table}")
+
     def recent_question_ids(self, user: str, sessions: int = 3) -> set[str]:
+        rows = self._rows(
+            "SELECT DISTINCT t.question_id FROM turns t WHERE t.question_id IS NOT NULL AND t.kind = 'question'"
+            ' AND t.session_id IN (SELECT s.id FROM sessions s WHERE s."user" = ? AND EXISTS'
+            " (SELECT 1 FROM turns a WHERE a.session_id = s.id AND a.answer IS NOT NULL)"
+            f" ORDER BY s.created_at DESC, s.{self.ORDER_COLUMN} DESC LIMIT ?)",
+            (user, sessions),
+        )
+        return {r["question_id"] for r in rows}
+
+
+class TranscriptStore(Transcripts):
+    """The embedded store: one SQLite file in the data folder."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._lock = threading.Lock()
+        self._db = open_database(path, "transcript store", isolation_level=None)
+        self._db.row_factory = sqlite3.Row
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.executescript(SCHEMA)
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(turns)")}
+        if "usage" not in columns:  # files written before token accounting existed
+            self._db.execute("ALTER TABLE turns ADD COLUMN usage TEXT")
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
         with self._lock:
-            rows = self._db.execute(
-                "SELECT DISTINCT t.question_id FROM turns t WHERE t.question_id IS NOT NULL AND t.kind = 'question'"
-                " AND t.session_id IN (SELECT s.id FROM sessions s WHERE s.user = ? AND EXISTS"
-                " (SELECT 1 FROM turns a WHERE a.session_id = s.id AND a.answer IS NOT NULL)"
-                " ORDER BY s.created_at DESC, s.rowid DESC LIMIT ?)",
-                (user, sessions),
-            ).fetchall()
-        return {r[0] for r in rows}
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    def _rows(self, sql: str, args: Sequence[Any] = ()) -> list[Row]:
+        with self._lock:
+            return [dict(r) for r in self._db.execute(sql, args).fetchall()]
+
+    def close(self) -> None:
+        self._db.close()
 
 
-def _session_dict(row: sqlite3.Row) -> SessionRow:
+def _session_dict(row: Row) -> SessionRow:
     data = dict(row)
     data["plan"] = json.loads(data["plan"])
     data["report"] = json.loads(data["report"]) if data["report"] else None
