@@ -85,7 +85,9 @@ IMAGE_GENERATION = {"gans", "diffusion", "architectures", "model_families"}  # G
 
 def _topic_shares(bank: QuestionBank, role: str, sessions: int = 200, count: int = 5) -> dict[str, float]:
     picks = Counter(
-        p["topic"] for seed in range(sessions) for p in plan_session(bank, role, count, [], set(), seed=seed)  # type: ignore[arg-type]
+        p["topic"]
+        for seed in range(sessions)
+        for p in plan_session(bank, role, count, [], set(), seed=seed)  # type: ignore[arg-type]
     )
     total = sum(picks.values())
     return {t: n / total for t, n in picks.items()}

@@ -32,7 +32,11 @@ def test_bank_size_topics_and_roles(bank) -> None:  # type: ignore[no-untyped-de
 
 def _cited(bank) -> set[str]:  # type: ignore[no-untyped-def]
     """Every section a key point or a misconception of the bank cites."""
-    return {s for q in bank.questions for s in (*(kp.section for kp in q.key_points), *(m.section for m in q.misconceptions))}
+    return {
+        s
+        for q in bank.questions
+        for s in (*(kp.section for kp in q.key_points), *(m.section for m in q.misconceptions))
+    }
 
 
 def test_ids_are_unique_and_every_cited_section_exists_in_the_guide_or_the_supplement(bank) -> None:  # type: ignore[no-untyped-def]
@@ -43,7 +47,9 @@ def test_ids_are_unique_and_every_cited_section_exists_in_the_guide_or_the_suppl
     assert cited <= sections, sorted(cited - sections)
     # The guide stays primary: the supplement only holds what the guide lacks.
     assert not set(guide_sections()) & {s.removeprefix(SUPPLEMENT_PREFIX) for s in supplement_sections()}
-    assert any(s.startswith(SUPPLEMENT_PREFIX) for s in cited) and any(not s.startswith(SUPPLEMENT_PREFIX) for s in cited)
+    assert any(s.startswith(SUPPLEMENT_PREFIX) for s in cited) and any(
+        not s.startswith(SUPPLEMENT_PREFIX) for s in cited
+    )
 
 
 def test_every_cited_section_has_indexed_text(bank) -> None:  # type: ignore[no-untyped-def]
@@ -64,28 +70,180 @@ def test_supplement_chunks_carry_prefixed_sections_and_topics() -> None:
 
 
 def test_supplement_sections_are_read_from_the_files(tmp_path: Path) -> None:
-    (tmp_path / "a.md").write_text("<!-- note -->\n## Serving\n\n### KV cache\n\nKeys and values are cached.\n", encoding="utf-8")
+    (tmp_path / "a.md").write_text(
+        "<!-- note -->\n## Serving\n\n### KV cache\n\nKeys and values are cached.\n", encoding="utf-8"
+    )
     assert supplement_sections(tmp_path) == ["Supplement > Serving > KV cache"]
     (chunk,) = supplement_chunks(tmp_path)
-    assert (chunk.section, chunk.text, chunk.topics) == ("Supplement > Serving > KV cache", "Keys and values are cached.", ())
+    assert (chunk.section, chunk.text, chunk.topics) == (
+        "Supplement > Serving > KV cache",
+        "Keys and values are cached.",
+        (),
+    )
 
 
 # Single words too common to show a point was made ("risk", "latency", "prototype"): an alias
 # must be jargon (bm25, lora) or a phrase. The set is the matcher's stop words plus these.
 COMMON_ALIASES = frozenset(
-    """model models data dataset risk risks memory caching cache statistics images image text latency cost costs
-    price pricing quality speed fast faster slow accuracy accurate performance training train evaluation evaluate
-    eval evals metrics metric monitoring monitor testing test tests safety safe security privacy users user
-    customers feedback prompt prompts context tokens token retrieval search attention noise diversity bias
-    fairness scale scaling reliability reliable adoption retention template templates prototype demo pilot
-    fallback rubric ties investigation unpredictable experiment experiments variance overfitting logging logs
-    dashboard dashboards timeouts retries sampling decoding generation generate output outputs input inputs loss
-    error errors failure failures debugging debug review compliance governance policy policies documentation
-    transparency consent labels labeling annotation validation verify verification filtering filter filters chunks
-    ranking tuning alignment deployment deploy rollout production scalability throughput efficiency efficient
-    budget budgets tradeoff tradeoffs experimentation analysis impact value business revenue growth engagement
-    clicks trust interpretability robustness versioning automation pipelines pipeline workflow workflows agents
-    agent tools tool planning reasoning""".split()
+    [
+        "model",
+        "models",
+        "data",
+        "dataset",
+        "risk",
+        "risks",
+        "memory",
+        "caching",
+        "cache",
+        "statistics",
+        "images",
+        "image",
+        "text",
+        "latency",
+        "cost",
+        "costs",
+        "price",
+        "pricing",
+        "quality",
+        "speed",
+        "fast",
+        "faster",
+        "slow",
+        "accuracy",
+        "accurate",
+        "performance",
+        "training",
+        "train",
+        "evaluation",
+        "evaluate",
+        "eval",
+        "evals",
+        "metrics",
+        "metric",
+        "monitoring",
+        "monitor",
+        "testing",
+        "test",
+        "tests",
+        "safety",
+        "safe",
+        "security",
+        "privacy",
+        "users",
+        "user",
+        "customers",
+        "feedback",
+        "prompt",
+        "prompts",
+        "context",
+        "tokens",
+        "token",
+        "retrieval",
+        "search",
+        "attention",
+        "noise",
+        "diversity",
+        "bias",
+        "fairness",
+        "scale",
+        "scaling",
+        "reliability",
+        "reliable",
+        "adoption",
+        "retention",
+        "template",
+        "templates",
+        "prototype",
+        "demo",
+        "pilot",
+        "fallback",
+        "rubric",
+        "ties",
+        "investigation",
+        "unpredictable",
+        "experiment",
+        "experiments",
+        "variance",
+        "overfitting",
+        "logging",
+        "logs",
+        "dashboard",
+        "dashboards",
+        "timeouts",
+        "retries",
+        "sampling",
+        "decoding",
+        "generation",
+        "generate",
+        "output",
+        "outputs",
+        "input",
+        "inputs",
+        "loss",
+        "error",
+        "errors",
+        "failure",
+        "failures",
+        "debugging",
+        "debug",
+        "review",
+        "compliance",
+        "governance",
+        "policy",
+        "policies",
+        "documentation",
+        "transparency",
+        "consent",
+        "labels",
+        "labeling",
+        "annotation",
+        "validation",
+        "verify",
+        "verification",
+        "filtering",
+        "filter",
+        "filters",
+        "chunks",
+        "ranking",
+        "tuning",
+        "alignment",
+        "deployment",
+        "deploy",
+        "rollout",
+        "production",
+        "scalability",
+        "throughput",
+        "efficiency",
+        "efficient",
+        "budget",
+        "budgets",
+        "tradeoff",
+        "tradeoffs",
+        "experimentation",
+        "analysis",
+        "impact",
+        "value",
+        "business",
+        "revenue",
+        "growth",
+        "engagement",
+        "clicks",
+        "trust",
+        "interpretability",
+        "robustness",
+        "versioning",
+        "automation",
+        "pipelines",
+        "pipeline",
+        "workflow",
+        "workflows",
+        "agents",
+        "agent",
+        "tools",
+        "tool",
+        "planning",
+        "reasoning",
+    ]
 )
 
 
@@ -107,11 +265,7 @@ def _content_stems(text: str) -> set[str]:
 def test_no_two_questions_ask_the_same_thing(bank) -> None:  # type: ignore[no-untyped-def]
     """Duplicate detection over the question texts: no pair shares most of its content words."""
     stems = [(q.id, _content_stems(q.question)) for q in bank.questions]
-    pairs = [
-        (len(a & b) / len(a | b), i, j)
-        for n, (i, a) in enumerate(stems)
-        for j, b in stems[n + 1 :]
-    ]
+    pairs = [(len(a & b) / len(a | b), i, j) for n, (i, a) in enumerate(stems) for j, b in stems[n + 1 :]]
     assert max(pairs)[0] < 0.4, sorted(pairs, reverse=True)[:3]
 
 
