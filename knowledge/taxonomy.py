@@ -135,6 +135,7 @@ SUPPLEMENT_TOPICS: dict[str, tuple[Topic, ...]] = {
     "Evaluating LLMs": ("evaluation",),
     "Retrieval engineering": ("rag_multimodal", "llm_mechanics"),
     "Transformer internals": ("transformers",),
+    "Image generation today": ("diffusion", "model_families"),
 }
 
 
