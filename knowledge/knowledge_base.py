@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from knowledge.guide_source import guide_chunks
 from knowledge.lexical import QueryExpander, load_glossary
 from knowledge.retrieval import Corpus, HybridRetriever, Record
+from knowledge.supplement_source import supplement_chunks
 from knowledge.user_material import UserMaterial
 from knowledge.vector_index import (
     NamedEmbeddingFunction,
@@ -24,6 +25,11 @@ if TYPE_CHECKING:
 GUIDE_COLLECTION = "guide"
 
 
+def knowledge_chunks() -> list[Chunk]:
+    """What the index holds: the guide first (the primary source), then the team's supplement."""
+    return [*guide_chunks(), *supplement_chunks()]
+
+
 class KnowledgeBase:
     """Opens (and, if the guide changed, incrementally updates) the index on construction.
 
@@ -38,7 +44,7 @@ class KnowledgeBase:
         static_embedder: StaticEmbedder,
         chunks: list[Chunk] | None = None,
     ) -> None:
-        self.chunks = guide_chunks() if chunks is None else chunks
+        self.chunks = knowledge_chunks() if chunks is None else chunks
         collection, rebuilt = open_collection(client, GUIDE_COLLECTION, embedding_function)
         report = sync_chunks(collection, embedding_function, self.chunks)
         self.sync_report = SyncReport(report.added, report.removed, report.unchanged, rebuilt)

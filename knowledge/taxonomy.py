@@ -26,6 +26,13 @@ Topic = Literal[
     "ethics_governance",
     "system_design",
     "role_fit",
+    "inference_serving",
+    "post_training",
+    "agents",
+    "experimentation",
+    "product_sense",
+    "behavioural",
+    "coding",
 ]
 Role = Literal["ml_engineer", "researcher", "data_scientist", "product"]
 
@@ -68,6 +75,13 @@ TOPIC_TITLES: dict[Topic, str] = {
     "ethics_governance": "Ethics, governance and security",
     "system_design": "GenAI system design",
     "role_fit": "Role fit and impact stories",
+    "inference_serving": "LLM inference and serving",
+    "post_training": "Fine-tuning mechanics and post-training",
+    "agents": "Agents and tool use",
+    "experimentation": "Experimentation and A/B testing",
+    "product_sense": "AI product sense",
+    "behavioural": "Behavioural questions",
+    "coding": "Coding rounds in prose and pseudo-code",
 }
 
 ROLE_TITLES: dict[Role, str] = {
@@ -103,6 +117,34 @@ SECTION_TOPICS: dict[str, tuple[Topic, ...]] = {
     "Ethics, governance, and security topics you must be able to discuss": ("ethics_governance",),
     "Conclusion": ("role_fit",),
 }
+
+
+# The team's supplement (knowledge/supplement/*.md) covers what the guide lacks. Its sections
+# are cited as "Supplement > Top > Sub"; this maps each top-level title to its topics.
+SUPPLEMENT_PREFIX = "Supplement > "
+SUPPLEMENT_TOPICS: dict[str, tuple[Topic, ...]] = {
+    "LLM inference and serving": ("inference_serving", "mlops", "system_design"),
+    "Fine-tuning and post-training": ("post_training", "data_alignment"),
+    "Reasoning": ("post_training", "prompting"),
+    "Agents and tool use": ("agents", "system_design"),
+    "Experimentation for AI features": ("experimentation", "evaluation"),
+    "AI product sense": ("product_sense",),
+    "Behavioural interviews": ("behavioural", "role_fit"),
+    "Coding rounds in prose": ("coding",),
+    "Decoding": ("llm_mechanics", "prompting"),
+    "Evaluating LLMs": ("evaluation",),
+    "Retrieval engineering": ("rag_multimodal", "llm_mechanics"),
+    "Transformer internals": ("transformers",),
+    "Image generation today": ("diffusion", "model_families"),
+}
+
+
+def section_topics(section: str) -> tuple[Topic, ...]:
+    """The topics of a cited section path, of the guide or of the supplement."""
+    if section.startswith(SUPPLEMENT_PREFIX):
+        top = section[len(SUPPLEMENT_PREFIX) :].split(" > ", 1)[0]
+        return SUPPLEMENT_TOPICS.get(top, ())
+    return SECTION_TOPICS.get(section.split(" > ", 1)[0], ())
 
 
 def topic_title(value: str) -> str:

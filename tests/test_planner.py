@@ -78,3 +78,48 @@ def test_abandoned_sessions_do_not_use_up_the_no_repeat_window(interview_service
     for seed in range(3):  # started and left without a single answer
         interviewer.start("asha", "product", 3, seed=10 + seed)
     assert asked <= interview_services.transcripts.recent_question_ids("asha")
+
+
+IMAGE_GENERATION = {"gans", "diffusion", "architectures", "model_families"}  # GAN/VAE/diffusion internals
+
+
+def _topic_shares(bank: QuestionBank, role: str, sessions: int = 200, count: int = 5) -> dict[str, float]:
+    picks = Counter(
+        p["topic"]
+        for seed in range(sessions)
+        for p in plan_session(bank, role, count, [], set(), seed=seed)  # type: ignore[arg-type]
+    )
+    total = sum(picks.values())
+    return {t: n / total for t, n in picks.items()}
+
+
+@pytest.mark.parametrize(
+    ("role", "core", "at_least", "image_at_most"),
+    [
+        ("product", {"product_sense", "mlops", "ethics_governance", "evaluation", "experimentation"}, 0.40, 0.10),
+        ("researcher", {"transformers", "post_training", "evaluation", "data_alignment"}, 0.35, 0.20),
+        ("ml_engineer", {"inference_serving", "mlops", "system_design", "rag_multimodal"}, 0.35, 0.10),
+        ("data_scientist", {"evaluation", "experimentation", "data_alignment"}, 0.25, 0.10),
+    ],
+)
+def test_a_track_mix_follows_the_track_over_200_sessions(
+    bank: QuestionBank, role: str, core: set[str], at_least: float, image_at_most: float
+) -> None:
+    shares = _topic_shares(bank, role)
+    assert sum(shares.get(t, 0.0) for t in core) >= at_least, sorted(shares.items(), key=lambda x: -x[1])[:6]
+    assert sum(shares.get(t, 0.0) for t in IMAGE_GENERATION) <= image_at_most
+    assert len(shares) >= 12  # a track leans, it does not narrow to a handful of topics
+
+
+def test_every_track_weighs_every_topic_and_questions_can_be_closed_to_a_role(bank: QuestionBank) -> None:
+    from knowledge.taxonomy import TOPICS
+    from knowledge.tracks import TRACK_TOPIC_WEIGHTS
+
+    assert set(TRACK_TOPIC_WEIGHTS) == set(ROLES)
+    for weights in TRACK_TOPIC_WEIGHTS.values():
+        assert set(weights) == set(TOPICS) and all(w >= 0 for w in weights.values())
+    for role in ROLES:
+        closed = {q.id for q in bank.questions if q.roles[role] == 0.0}
+        planned = {p["question_id"] for seed in range(20) for p in plan_session(bank, role, 10, [], set(), seed=seed)}
+        assert not closed & planned, role
+    assert any(q.roles["product"] == 0.0 for q in bank.questions)

@@ -5,9 +5,13 @@ from pathlib import Path
 
 import pytest
 
-from knowledge.guide_source import guide_chunks, guide_sections
+from agent.examiner.phrases import stem
+from knowledge.guide_source import guide_sections
+from knowledge.knowledge_base import knowledge_chunks
+from knowledge.lexical import STOPWORDS, tokenize
 from knowledge.question_bank import QuestionBankError, load_bank, load_file
-from knowledge.taxonomy import ROLES, TOPICS
+from knowledge.supplement_source import supplement_chunks, supplement_sections
+from knowledge.taxonomy import ROLES, SUPPLEMENT_PREFIX, TOPIC_TITLES, TOPICS, section_topics
 
 
 @pytest.fixture(scope="module")
@@ -16,29 +20,260 @@ def bank():  # type: ignore[no-untyped-def]
 
 
 def test_bank_size_topics_and_roles(bank) -> None:  # type: ignore[no-untyped-def]
-    assert len(bank) >= 75
+    assert len(bank) >= 120
     per_topic = Counter(q.topic for q in bank.questions)
-    assert set(per_topic) == set(TOPICS)
-    assert min(per_topic.values()) >= 3
+    assert set(per_topic) == set(TOPICS) == set(TOPIC_TITLES)
+    assert min(per_topic.values()) >= 5, per_topic.most_common()[-3:]
     for role in ROLES:
-        strong = [q for q in bank.questions if q.roles[role] >= 0.6]
-        assert len(strong) >= 10, role
-        assert len({q.topic for q in strong}) >= 4, role
+        fit = [q for q in bank.questions if q.roles[role] >= 0.5]
+        assert len(fit) >= 40, (role, len(fit))
+        assert len({q.topic for q in fit}) >= 8, role
 
 
-def test_ids_are_unique_and_every_cited_section_exists(bank) -> None:  # type: ignore[no-untyped-def]
+def _cited(bank) -> set[str]:  # type: ignore[no-untyped-def]
+    """Every section a key point or a misconception of the bank cites."""
+    return {
+        s
+        for q in bank.questions
+        for s in (*(kp.section for kp in q.key_points), *(m.section for m in q.misconceptions))
+    }
+
+
+def test_ids_are_unique_and_every_cited_section_exists_in_the_guide_or_the_supplement(bank) -> None:  # type: ignore[no-untyped-def]
     ids = [q.id for q in bank.questions]
     assert len(ids) == len(set(ids))
-    sections = set(guide_sections())
-    cited = {kp.section for q in bank.questions for kp in q.key_points}
-    assert cited <= sections, cited - sections
+    sections = set(guide_sections()) | set(supplement_sections())
+    cited = _cited(bank)
+    assert cited <= sections, sorted(cited - sections)
+    # The guide stays primary: the supplement only holds what the guide lacks.
+    assert not set(guide_sections()) & {s.removeprefix(SUPPLEMENT_PREFIX) for s in supplement_sections()}
+    assert any(s.startswith(SUPPLEMENT_PREFIX) for s in cited) and any(
+        not s.startswith(SUPPLEMENT_PREFIX) for s in cited
+    )
 
 
 def test_every_cited_section_has_indexed_text(bank) -> None:  # type: ignore[no-untyped-def]
     """A citation must be quotable: its section has a chunk of its own in the index."""
-    indexed = {c.section for c in guide_chunks()}
-    cited = {kp.section for q in bank.questions for kp in q.key_points}
-    assert cited <= indexed, cited - indexed
+    indexed = {c.section for c in knowledge_chunks()}
+    cited = _cited(bank)
+    assert cited <= indexed, sorted(cited - indexed)
+
+
+def test_supplement_chunks_carry_prefixed_sections_and_topics() -> None:
+    chunks = supplement_chunks()
+    assert len(chunks) >= 40
+    assert all(c.source == "supplement" and c.section.startswith(SUPPLEMENT_PREFIX) for c in chunks)
+    assert all(c.topics and set(c.topics) <= set(TOPICS) for c in chunks)
+    assert all(set(section_topics(c.section)) == set(c.topics) for c in chunks)
+    assert len({c.content_hash for c in chunks}) == len(chunks)
+    assert [c.position for c in chunks] == list(range(len(chunks)))
+
+
+def test_supplement_sections_are_read_from_the_files(tmp_path: Path) -> None:
+    (tmp_path / "a.md").write_text(
+        "<!-- note -->\n## Serving\n\n### KV cache\n\nKeys and values are cached.\n", encoding="utf-8"
+    )
+    assert supplement_sections(tmp_path) == ["Supplement > Serving > KV cache"]
+    (chunk,) = supplement_chunks(tmp_path)
+    assert (chunk.section, chunk.text, chunk.topics) == (
+        "Supplement > Serving > KV cache",
+        "Keys and values are cached.",
+        (),
+    )
+
+
+# Single words too common to show a point was made ("risk", "latency", "prototype"): an alias
+# must be jargon (bm25, lora) or a phrase. The set is the matcher's stop words plus these.
+COMMON_ALIASES = frozenset(
+    [
+        "model",
+        "models",
+        "data",
+        "dataset",
+        "risk",
+        "risks",
+        "memory",
+        "caching",
+        "cache",
+        "statistics",
+        "images",
+        "image",
+        "text",
+        "latency",
+        "cost",
+        "costs",
+        "price",
+        "pricing",
+        "quality",
+        "speed",
+        "fast",
+        "faster",
+        "slow",
+        "accuracy",
+        "accurate",
+        "performance",
+        "training",
+        "train",
+        "evaluation",
+        "evaluate",
+        "eval",
+        "evals",
+        "metrics",
+        "metric",
+        "monitoring",
+        "monitor",
+        "testing",
+        "test",
+        "tests",
+        "safety",
+        "safe",
+        "security",
+        "privacy",
+        "users",
+        "user",
+        "customers",
+        "feedback",
+        "prompt",
+        "prompts",
+        "context",
+        "tokens",
+        "token",
+        "retrieval",
+        "search",
+        "attention",
+        "noise",
+        "diversity",
+        "bias",
+        "fairness",
+        "scale",
+        "scaling",
+        "reliability",
+        "reliable",
+        "adoption",
+        "retention",
+        "template",
+        "templates",
+        "prototype",
+        "demo",
+        "pilot",
+        "fallback",
+        "rubric",
+        "ties",
+        "investigation",
+        "unpredictable",
+        "experiment",
+        "experiments",
+        "variance",
+        "overfitting",
+        "logging",
+        "logs",
+        "dashboard",
+        "dashboards",
+        "timeouts",
+        "retries",
+        "sampling",
+        "decoding",
+        "generation",
+        "generate",
+        "output",
+        "outputs",
+        "input",
+        "inputs",
+        "loss",
+        "error",
+        "errors",
+        "failure",
+        "failures",
+        "debugging",
+        "debug",
+        "review",
+        "compliance",
+        "governance",
+        "policy",
+        "policies",
+        "documentation",
+        "transparency",
+        "consent",
+        "labels",
+        "labeling",
+        "annotation",
+        "validation",
+        "verify",
+        "verification",
+        "filtering",
+        "filter",
+        "filters",
+        "chunks",
+        "ranking",
+        "tuning",
+        "alignment",
+        "deployment",
+        "deploy",
+        "rollout",
+        "production",
+        "scalability",
+        "throughput",
+        "efficiency",
+        "efficient",
+        "budget",
+        "budgets",
+        "tradeoff",
+        "tradeoffs",
+        "experimentation",
+        "analysis",
+        "impact",
+        "value",
+        "business",
+        "revenue",
+        "growth",
+        "engagement",
+        "clicks",
+        "trust",
+        "interpretability",
+        "robustness",
+        "versioning",
+        "automation",
+        "pipelines",
+        "pipeline",
+        "workflow",
+        "workflows",
+        "agents",
+        "agent",
+        "tools",
+        "tool",
+        "planning",
+        "reasoning",
+    ]
+)
+
+
+def test_no_alias_is_a_single_common_word(bank) -> None:  # type: ignore[no-untyped-def]
+    bad = [
+        (q.id, kp.id, a)
+        for q in bank.questions
+        for kp in q.key_points
+        for a in kp.aliases
+        if len(a.split()) == 1 and (a.lower() in COMMON_ALIASES or a.lower() in STOPWORDS)
+    ]
+    assert not bad, bad[:10]
+
+
+def _content_stems(text: str) -> set[str]:
+    return {stem(w) for w in tokenize(text) if len(w) > 2}
+
+
+def test_no_two_questions_ask_the_same_thing(bank) -> None:  # type: ignore[no-untyped-def]
+    """Duplicate detection over the question texts: no pair shares most of its content words."""
+    stems = [(q.id, _content_stems(q.question)) for q in bank.questions]
+    pairs = [(len(a & b) / len(a | b), i, j) for n, (i, a) in enumerate(stems) for j, b in stems[n + 1 :]]
+    assert max(pairs)[0] < 0.4, sorted(pairs, reverse=True)[:3]
+
+
+def test_duplicate_detection_catches_a_reworded_copy(bank) -> None:  # type: ignore[no-untyped-def]
+    original = bank.get("serving-kv-cache").question
+    copy = original.replace("What is the KV cache", "Explain the KV cache").replace("roughly", "approximately")
+    a, b = _content_stems(original), _content_stems(copy)
+    assert len(a & b) / len(a | b) >= 0.4
 
 
 def test_rubrics_have_probes_for_every_point_and_a_tradeoff_or_measurement_probe(bank) -> None:  # type: ignore[no-untyped-def]

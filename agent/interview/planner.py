@@ -1,8 +1,9 @@
 """Planning a session: which questions, in which order, and why.
 
 Weak topics come first (spaced repetition: a topic keeps coming back while its mastery is
-low), then new ground drawn by the role track's weights, one question per topic until
-topics run out, easiest first. Questions the user saw in their last sessions are not
+low), then new ground: a topic is drawn by the track's weight for it (``knowledge.tracks``)
+times how well its best question fits the role, one question per topic until topics run
+out, easiest first. Questions the user saw in their last sessions are not
 asked again while others are available.
 """
 
@@ -14,6 +15,7 @@ from agent.records import PlannedQuestion
 from agent.store.memory import WeakArea
 from knowledge.question_bank import Question, QuestionBank
 from knowledge.taxonomy import Role, Topic
+from knowledge.tracks import track_weight
 
 
 def _fit(question: Question, role: Role, difficulty: int | None) -> float:
@@ -69,8 +71,10 @@ def plan_session(
                 break
             topics_done = set()  # every topic had a turn: allow a second question per topic
             continue
-        topic_weight = {t: max(_fit(q, role, difficulty) for q in pool if q.topic == t) for t in open_topics}
-        topic = rng.choices(open_topics, weights=[topic_weight[t] for t in open_topics], k=1)[0]
+        topic_weight = {
+            t: track_weight(role, t) * max(_fit(q, role, difficulty) for q in pool if q.topic == t) for t in open_topics
+        }
+        topic = rng.choices(open_topics, weights=[max(topic_weight[t], 1e-6) for t in open_topics], k=1)[0]
         in_topic = [q for q in pool if q.topic == topic and q.id not in used]
         fresh = [q for q in in_topic if q.id not in recent] or in_topic
         question = _pick(fresh, role, difficulty, rng)

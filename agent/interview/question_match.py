@@ -17,7 +17,7 @@ from agent.examiner.answer_text import split_sentences
 from knowledge.lexical import STOPWORDS, TOKEN, Embed, tokenize
 from knowledge.question_bank import KeyPoint, Probe, Question, QuestionBank
 from knowledge.retrieval import HybridRetriever
-from knowledge.taxonomy import SECTION_TOPICS
+from knowledge.taxonomy import section_topics
 
 # A bank question matches when word overlap plus embedding similarity is high, or when it
 # is clearly ahead of every other question and shares some words (calibrated by hand on
@@ -93,8 +93,7 @@ class QuestionMatcher:
             )
             if len(points) == 4:
                 break
-        top = points[0].section.split(" > ", 1)[0] if points else ""
-        topic = (SECTION_TOPICS.get(top) or ("fundamentals",))[0]
+        topic = ((section_topics(points[0].section) if points else ()) or ("fundamentals",))[0]
         digest = hashlib.sha1(text.encode()).hexdigest()[:8]
         return Question(
             id=f"adhoc-{digest}",
