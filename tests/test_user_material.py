@@ -33,7 +33,7 @@ def test_ingested_files_are_searched_alongside_the_guide_and_cited_by_file_and_h
 def test_one_users_material_is_invisible_to_another(fresh_services: Services, tmp_path: Path) -> None:
     fresh_services.knowledge.material.ingest("asha", [_jd(tmp_path)])
     other = fresh_services.knowledge.retriever.search("kubernetes autoscaling GPU inference", 5, user="ravi")
-    assert all(r.source == "guide" for r in other)
+    assert other and all(r.source in ("guide", "supplement") for r in other)  # the shipped sources only
 
 
 def test_re_ingesting_a_file_replaces_its_chunks(fresh_services: Services, tmp_path: Path) -> None:
