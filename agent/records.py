@@ -71,6 +71,12 @@ class CitationRecord(TypedDict):
     quote: str
 
 
+class CorrectionRecord(TypedDict):
+    said: str
+    correction: str
+    section: str
+
+
 class AssessmentRecord(TypedDict):
     """``Assessment.record()``: what the state, the transcript store and every front end read."""
 
@@ -87,6 +93,8 @@ class AssessmentRecord(TypedDict):
     missed_ids: list[str]
     flags: list[Flag]
     notes: list[str]
+    said: NotRequired[list[str]]  # absent in records saved before the interviewer's notes
+    corrections: NotRequired[list[CorrectionRecord]]
 
 
 class CallUsage(TypedDict, total=False):
@@ -131,6 +139,7 @@ class ExamRecord(TypedDict):
     note: str | None
     probe_id: str | None
     question: NotRequired[QuestionView]  # absent in sessions saved before threads were scored
+    wording: NotRequired[list[str]]  # phrasings the follow-up used (offline examiner)
 
 
 class QuestionResult(TypedDict):

@@ -64,8 +64,8 @@ def test_an_interview_in_the_browser(page: Page) -> None:
     page.fill("#answer textarea", ANSWER)
     page.click("#send")
     feedback = page.locator("#feedback")
-    expect(feedback).to_contain_text("Covered", timeout=60_000)
-    expect(feedback).to_contain_text("Read in the guide")
+    expect(feedback).to_contain_text("Missing or wrong", timeout=60_000)
+    expect(feedback).to_contain_text("Tip")
     citation = feedback.locator("details.mi-citation").first
     citation.locator("summary").click()
     expect(citation.locator("blockquote")).to_be_visible()

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Literal, TypedDict
 
 from agent.interview.interviewer import TurnView, check_user
+from agent.interview.notes import FeedbackNotes, feedback_notes
 from agent.records import AssessmentRecord, Command, SessionRow
 from agent.services import Services
 from agent.store.export import session_json, session_markdown
@@ -81,6 +82,10 @@ class Handlers:
         self.auth_enabled = auth_enabled
         self.private = private or PrivateFiles()
         self.exports = services.settings.home / "exports"
+
+    def notes(self, assessment: AssessmentRecord | None) -> FeedbackNotes | None:
+        """The interviewer's notes on an assessed answer (verdict, strong, missing, tip)."""
+        return feedback_notes(assessment, self.services.question_bank) if assessment else None
 
     # --- identity -----------------------------------------------------------------------
 

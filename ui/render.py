@@ -10,6 +10,7 @@ from typing import TypedDict
 from agent import prompts
 from agent.examiner.bands import band_of
 from agent.examiner.models import DIMENSIONS
+from agent.interview.notes import FeedbackNotes
 from agent.interview.report import LONG_MINUTES, WORDS_PER_MINUTE
 from agent.records import AssessmentRecord, Dimension, Report
 from knowledge.taxonomy import TOPIC_TITLES, topic_title
@@ -43,8 +44,14 @@ def pace_line(answer: str) -> str:
     return f"About {minutes:.1f} min spoken ({words} words), {verdict}."
 
 
-def feedback_html(assessment: AssessmentRecord | None, note: str | None = None, pace: str | None = None) -> str:
-    if not assessment:
+def feedback_html(
+    assessment: AssessmentRecord | None,
+    note: str | None = None,
+    pace: str | None = None,
+    notes: FeedbackNotes | None = None,
+) -> str:
+    """The interviewer's notes as headed sections; empty sections are left out."""
+    if not assessment or notes is None:
         return '<div class="mi-feedback mi-empty">Feedback on your last answer appears here.</div>'
     score = float(assessment["score"])
     tone = band_of(score)
@@ -53,22 +60,30 @@ def feedback_html(assessment: AssessmentRecord | None, note: str | None = None, 
         f"<td>{assessment['dimensions'].get(d, 0)}/2</td></tr>"
         for d in DIMENSIONS
     )
-    covered = "".join(f"<li>✓ {escape(p)}</li>" for p in assessment["covered"]) or "<li>—</li>"
-    missed = "".join(f"<li>✗ {escape(p)}</li>" for p in assessment["missed"]) or "<li>—</li>"
-    citations = "".join(
-        f'<details class="mi-citation"><summary>{escape(c["section"])}</summary>'
-        f"<blockquote>{escape(c['quote'])}</blockquote></details>"
-        for c in assessment["citations"]
-    )
+    sections = [f'<p class="mi-verdict">{escape(notes["verdict"])}</p>', f'<table class="mi-dims">{rows}</table>']
+    if notes["strong"]:
+        sections.append(f"<h4>Strong</h4><p>{escape(', '.join(notes['strong']))}</p>")
+    if notes["missing"]:
+        items = "".join(
+            f"<li>{escape(line['text'])}"
+            + (
+                f'<details class="mi-citation"><summary>📖 {escape(line["section"])}</summary>'
+                f"<blockquote>{escape(line['quote'])}</blockquote></details>"
+                if line["section"] and line["quote"]
+                else ""
+            )
+            + "</li>"
+            for line in notes["missing"]
+        )
+        sections.append(f"<h4>Missing or wrong</h4><ul>{items}</ul>")
+    if notes["tip"]:
+        sections.append(f"<h4>Tip</h4><p>{escape(notes['tip'])}</p>")
     extras = "".join(f'<p class="mi-note">{escape(n)}</p>' for n in [note, *assessment["notes"]] if n)
     pace_html = f'<p class="mi-pace">Pace: {escape(pace)}</p>' if pace else ""
     return (
         f'<div class="mi-feedback mi-{tone}">'
         f'<div class="mi-score">{score:g}<small>/10</small></div>'
-        f'<table class="mi-dims">{rows}</table>'
-        f"<h4>Covered</h4><ul>{covered}</ul><h4>Missed</h4><ul>{missed}</ul>"
-        f"{'<h4>Read in the guide</h4>' + citations if citations else ''}"
-        f'<p class="mi-critique">{escape(assessment["critique"])}</p>{extras}{pace_html}</div>'
+        f"{''.join(sections)}{extras}{pace_html}</div>"
     )
 
 

@@ -12,6 +12,7 @@ from agent.cli.json_output import print_json
 from agent.interview.interviewer import TurnView, check_user, parse_command
 from agent.services import Services
 from knowledge.errors import UsageError
+from knowledge.question_bank import QuestionBank
 from knowledge.taxonomy import parse_role
 
 DONE = "/done"
@@ -23,11 +24,16 @@ def _console() -> Any:
     return Console(highlight=False)
 
 
-def _show(console: Any, view: TurnView, streamed: str = "") -> None:
+def _show(console: Any, view: TurnView, bank: QuestionBank, streamed: str = "") -> None:
+    """The full feedback box once per question (after its first answer), one line after a
+    follow-up reply, then the interviewer's next words."""
     from agent.cli import terminal
+    from agent.interview.notes import feedback_notes, reply_line
 
-    if view.assessment:
-        terminal.feedback_panel(console, view.assessment, view.note)
+    if view.assessment and view.answered == "follow_up":
+        terminal.reply_note(console, reply_line(view.assessment), view.note)
+    elif view.assessment:
+        terminal.feedback_panel(console, view.assessment, feedback_notes(view.assessment, bank), view.note)
     for message in view.messages:
         if message["role"] != "assistant" or (streamed and message["content"].strip() == streamed.strip()):
             continue
@@ -130,7 +136,7 @@ def practice(services: Services, args: argparse.Namespace) -> int:
         view = interviewer.start(user, parse_role(args.role), args.questions, difficulty=args.difficulty)
         session_id = view.session_id
         console.print(f"[dim]Session {session_id}. Ctrl-C saves; resume with --resume.[/]")
-        _show(console, view)
+        _show(console, view, services.question_bank)
         draft = []
     reader = AnswerReader(console)
     live = LiveText(console)
@@ -146,7 +152,7 @@ def practice(services: Services, args: argparse.Namespace) -> int:
                 view = interviewer.command(session_id, command)
             else:
                 view = interviewer.send(session_id, answer, on_text=live)
-            _show(console, view, live.finish())
+            _show(console, view, services.question_bank, live.finish())
     except KeyboardInterrupt:
         services.transcripts.save_draft(session_id, "\n".join(reader.partial))
         console.print(f"\n[yellow]Saved. Resume with: mock-interview practice --user {user} --resume[/]")

@@ -64,6 +64,7 @@ class TurnView:
     question_number: int = 0  # 1-based position of the question under discussion
     question_count: int = 0
     prompt_kind: PromptKind | None = None
+    answered: PromptKind | None = None  # what the assessed message replied to: a question or a follow-up
 
 
 class Interviewer:
@@ -195,8 +196,13 @@ class Interviewer:
                 except Exception:
                     self._keep_as_draft(session_id, payload.get("incoming"))
                     raise
-                return self._run(session_id, payload, on_text)
-            return self._run(session_id, payload, on_text, self._last_message_number(session_id))
+                answered = self._values(session_id).get("prompt_kind")
+                view = self._run(session_id, payload, on_text)
+            else:
+                answered = state.values.get("prompt_kind")
+                view = self._run(session_id, payload, on_text, self._last_message_number(session_id))
+            view.answered = answered if view.assessment is not None else None
+            return view
 
     def _end_orphan(self, session_id: str) -> bool:
         """End a session the transcript store holds as active but whose checkpoint is gone

@@ -15,12 +15,12 @@ from agent import prompts
 from agent.examiner.answer_text import join_thread
 from agent.examiner.seam import ExamRequest
 from agent.interview.context import InterviewContext
+from agent.interview.notes import feedback_notes, reply_line
 from agent.interview.planner import plan_session as make_plan
 from agent.interview.report import build_report, excerpt
 from agent.interview.state import InterviewState
 from agent.interview.thread import asked_follow_up, covered_so_far, question_view
 from agent.records import (
-    AssessmentRecord,
     Backend,
     CallUsage,
     ChatMessage,
@@ -35,6 +35,7 @@ from agent.records import (
 from knowledge.taxonomy import ROLE_TITLES, TOPIC_TITLES
 
 HISTORY_MESSAGES = 8
+RECENT_WORDING = 12  # follow-up phrasings remembered, so the next ones differ
 
 
 # A node returns a partial state update (InterviewState is total=False).
@@ -157,6 +158,7 @@ def assess_answer(state: InterviewState, runtime: Runtime[InterviewContext]) -> 
         on_text=_stream_writer(runtime),
         follow_up=asked_follow_up(state),
         covered_before=covered_so_far(state.get("last_exam")),
+        recent_wording=tuple(state.get("wording", [])),
     )
     result = ctx.examiner.examine(request)
     assessment = result.assessment.record()
@@ -167,12 +169,15 @@ def assess_answer(state: InterviewState, runtime: Runtime[InterviewContext]) -> 
     messages: list[ChatMessage] = []
     if result.note:
         messages.append(_say(result.note, "note"))
-    summary = _summary(assessment)
-    messages.append(
-        _say(prompts.render("feedback_line", score=f"{assessment['score']:g}", summary=summary), "feedback")
-    )
+    summary = reply_line(assessment) if request.follow_up else feedback_notes(assessment, ctx.bank)["verdict"]
+    messages.append(_say(prompts.render("feedback_line", summary=summary), "feedback"))
     exam = ExamRecord(
-        assessment=assessment, backend=result.backend, note=result.note, probe_id=result.probe_id, question=standing
+        assessment=assessment,
+        backend=result.backend,
+        note=result.note,
+        probe_id=result.probe_id,
+        question=standing,
+        wording=list(result.wording),
     )
     return {
         "last_exam": exam,
@@ -212,12 +217,6 @@ def _stream_writer(runtime: Runtime[InterviewContext]) -> Callable[[str], None] 
     return lambda text: writer({"text": text})
 
 
-def _summary(assessment: AssessmentRecord) -> str:
-    """The critique without its first sentence (the score, already in the feedback line)."""
-    critique = assessment["critique"]
-    return critique.split(". ", 1)[1] if ". " in critique else critique
-
-
 def ask_follow_up(state: InterviewState, runtime: Runtime[InterviewContext]) -> Update:
     exam = state["last_exam"]
     assert exam is not None and exam["assessment"]["follow_up"], "routed here only with a follow-up to ask"
@@ -232,6 +231,7 @@ def ask_follow_up(state: InterviewState, runtime: Runtime[InterviewContext]) -> 
         "prompt_kind": "follow_up",
         "follow_ups": state.get("follow_ups", 0) + 1,
         "asked_probes": [*state.get("asked_probes", []), exam["probe_id"] or text],
+        "wording": [*state.get("wording", []), *exam.get("wording", [])][-RECENT_WORDING:],
         "messages": [_say(text, "follow_up")],
     }
 

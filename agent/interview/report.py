@@ -22,7 +22,7 @@ from agent.records import (
     WeakTopic,
 )
 from knowledge.question_bank import QuestionBank
-from knowledge.taxonomy import Topic
+from knowledge.taxonomy import SECTION_TOPICS, Topic
 
 STRONG_FROM = 7.5
 EXCERPT_CHARS = 160
@@ -43,6 +43,14 @@ def excerpt(text: str) -> str:
 
 def _highlight(q: ReportQuestion) -> Highlight:
     return Highlight(question_id=q["question_id"], topic=q["topic"], score=q["score"], excerpt=q["excerpt"])
+
+
+def study_sections(topic: Topic, sections: list[str]) -> list[str]:
+    """The guide sections to read for a weak topic: those of the missed points that belong to
+    the topic (a rubric may cite a neighbouring part of the guide), each once; the topic's own
+    chapter when none does."""
+    own = [s for s in dict.fromkeys(sections) if topic in SECTION_TOPICS.get(s.split(" > ")[0], ())]
+    return own or [chapter for chapter, topics in SECTION_TOPICS.items() if topic in topics][:1]
 
 
 def build_report(results: list[QuestionResult], plan: list[PlannedQuestion], bank: QuestionBank) -> Report:
@@ -81,7 +89,7 @@ def build_report(results: list[QuestionResult], plan: list[PlannedQuestion], ban
             for kp_id in q["missed_ids"]
         ]
         weak_areas.append(WeakTopic(topic=topic, score=by_topic[topic], missed=[kp.point for kp in missed]))
-        study_plan.append(StudyItem(topic=topic, sections=list(dict.fromkeys(kp.section for kp in missed))))
+        study_plan.append(StudyItem(topic=topic, sections=study_sections(topic, [kp.section for kp in missed])))
     highlights = Highlights()
     if answered:
         highlights["best"] = _highlight(max(answered, key=lambda q: q["score"]))

@@ -49,6 +49,7 @@ class InterviewState(TypedDict, total=False):
     thread_answers: list[str]  # everything said about the current question
     follow_ups: int
     asked_probes: list[str]
+    wording: list[str]  # phrasings of the session's latest follow-ups (prompts/follow_ups.yaml)
     last_exam: ExamRecord | None
     results: list[QuestionResult]  # one per closed question
     messages: Annotated[list[ChatMessage], keep_recent]  # the latest chat messages, numbered

@@ -10,6 +10,7 @@ from typing import Any
 import gradio as gr
 
 from agent.interview.interviewer import TurnView, parse_command
+from agent.interview.notes import FeedbackNotes
 from agent.records import DIMENSIONS, AssessmentRecord, Command, Report
 from knowledge.errors import UserError
 from knowledge.taxonomy import ROLE_TITLES, ROLES
@@ -44,12 +45,17 @@ class InterviewTab:
     timer: gr.Timer
 
     def feedback_outputs(
-        self, assessment: AssessmentRecord | None, note: str | None, pace: str | None
+        self,
+        assessment: AssessmentRecord | None,
+        note: str | None,
+        pace: str | None,
+        notes: FeedbackNotes | None = None,
     ) -> dict[Any, Any]:
+        """The notes beside the chat; the framework chart only while there is an answer to chart."""
         dims = render.dimension_scores(assessment["dimensions"] if assessment else None)
         return {
-            self.feedback: render.feedback_html(assessment, note, pace),
-            self.dims_plot: frame(dims, DIMENSION_COLUMNS),
+            self.feedback: render.feedback_html(assessment, note, pace, notes),
+            self.dims_plot: gr.update(value=frame(dims, DIMENSION_COLUMNS), visible=assessment is not None),
         }
 
     def feedback_and_report(self) -> list[Any]:
@@ -93,6 +99,7 @@ def layout(auth_enabled: bool) -> InterviewTab:
                 y_lim=[0, 2],
                 title="Answer framework (0–2)",
                 sort=list(DIMENSIONS),
+                visible=False,
                 elem_id="dims-plot",
             )
             report = gr.HTML(elem_id="report")
@@ -154,7 +161,7 @@ def wire(app: gr.Blocks, page: Page, tab: InterviewTab) -> None:
             tab.profile: user,
             page.session_id: sid,
             tab.chat: history,
-            **tab.feedback_outputs(last, None, None),
+            **tab.feedback_outputs(last, None, None, h.notes(last)),
             page.status: h.status(sid),
             tab.preview: h.preview(user),
             page.started: time.time() if sid else None,
@@ -229,7 +236,7 @@ def wire(app: gr.Blocks, page: Page, tab: InterviewTab) -> None:
             yield {
                 tab.chat: history,
                 tab.answer: "",
-                **tab.feedback_outputs(view.assessment, view.note, pace_text),
+                **tab.feedback_outputs(view.assessment, view.note, pace_text, h.notes(view.assessment)),
                 **tab.report_outputs(view.report),
                 page.status: h.status(sid),
                 page.started: None if view.done else time.time(),
