@@ -298,7 +298,7 @@ class Services:
         from agent.interview.interviewer import Interviewer
 
         context = InterviewContext(self.question_bank, self.examiner, self.memory, self.transcripts)
-        return Interviewer(build_graph(self.checkpointer), context, self.transcripts)
+        return Interviewer(build_graph(self.checkpointer), context, self.transcripts, self.citer)
 
     def close(self) -> None:
         """Finish background writes and release files, in the reverse order of building;

@@ -16,9 +16,12 @@ from typing import Any, cast
 
 from langchain_core.runnables import RunnableConfig
 
+from agent.examiner.citer import Citer
 from agent.interview.checkpoints import keep_only_latest
 from agent.interview.context import InterviewContext
+from agent.interview.model_answer import ModelAnswer, build_model_answer
 from agent.interview.state import InterviewState
+from agent.interview.thread import covered_so_far
 from agent.records import AssessmentRecord, Backend, ChatMessage, Command, PromptKind, Report
 from agent.store.transcripts import TranscriptStore
 from knowledge.errors import NotFound, UsageError
@@ -26,6 +29,9 @@ from knowledge.taxonomy import parse_role
 
 OnText = Callable[[str], None]
 MAX_QUESTIONS = 20
+COMMANDS: dict[str, Command] = {"/skip": "skip", "/end": "end", "/retry": "retry"}
+NOTHING_TO_RETRY = "nothing to retry yet: answer the current question first, then /retry to answer it again"
+NO_MODEL_ANSWER = "no assessed answer yet: answer a question first, then ask for the model answer"
 ORPHAN_NOTE = "This session's checkpoint is missing: it was ended without a report; its answers are kept."
 
 
@@ -43,9 +49,9 @@ def check_user(user: str) -> str:
 
 
 def parse_command(text: str) -> Command | None:
-    """The command a front end's input line gives ("/skip", "/end"), or None for an answer."""
+    """The command a front end's input line gives ("/skip", "/end", "/retry"), or None for an answer."""
     typed = text.strip().lower()
-    return "skip" if typed == "/skip" else "end" if typed == "/end" else None
+    return COMMANDS.get(typed)
 
 
 def new_session_id() -> str:
@@ -65,6 +71,7 @@ class TurnView:
     question_count: int = 0
     prompt_kind: PromptKind | None = None
     answered: PromptKind | None = None  # what the assessed message replied to: a question or a follow-up
+    change: str | None = None  # on the first answer of a retry: the change since the first attempt
 
 
 class Interviewer:
@@ -72,10 +79,13 @@ class Interviewer:
     (two at once would fork the checkpoint: a Skip clicked while a Send is running, two
     tabs, a page reload finishing a run that is still going)."""
 
-    def __init__(self, graph: Any, context: InterviewContext, transcripts: TranscriptStore) -> None:
+    def __init__(
+        self, graph: Any, context: InterviewContext, transcripts: TranscriptStore, citer: Citer | None = None
+    ) -> None:
         self.graph = graph
         self.context = context
         self.transcripts = transcripts
+        self.citer = citer  # for model answers (the guide's sentences behind each key point)
         self._locks: dict[str, threading.RLock] = {}
         self._locks_guard = threading.Lock()
 
@@ -127,6 +137,7 @@ class Interviewer:
             exam = values.get("last_exam")
             if exam is not None:
                 view.assessment, view.backend, view.note = exam["assessment"], exam["backend"], exam["note"]
+                view.change = exam.get("change")
             else:  # the question was closed in this run: read the turn's record
                 self._latest_assessed_turn(session_id, view)
         return view
@@ -180,7 +191,12 @@ class Interviewer:
         return self._turn(session_id, {"incoming": text, "command": None}, on_text)
 
     def command(self, session_id: str, command: Command) -> TurnView:
-        """Skip the current question or end the interview (with its report)."""
+        """Skip the current question, answer it again (retry) or end the interview (with its report)."""
+        if command == "retry":
+            with self._lock(session_id):
+                values = self._values(session_id)
+                if values.get("plan") and not values.get("done") and values.get("last_exam") is None:
+                    raise UsageError(NOTHING_TO_RETRY)
         return self._turn(session_id, {"incoming": None, "command": command}, None)
 
     def _turn(self, session_id: str, payload: InterviewState, on_text: OnText | None) -> TurnView:
@@ -238,6 +254,27 @@ class Interviewer:
                 return session["id"]
             self._end_orphan(session["id"])
         return None
+
+    def model_answer(self, session_id: str) -> ModelAnswer:
+        """A strong answer to the question just assessed (the open one, else the last closed
+        one), with the candidate's missed points marked."""
+        if self.citer is None:
+            raise UsageError("model answers need the guide index")
+        if not self.exists(session_id):
+            raise UsageError(f"no session {session_id!r}")
+        values = self._values(session_id)
+        exam, first_try = values.get("last_exam"), values.get("first_try")
+        if exam is not None or first_try is not None:
+            question = self.context.bank.get(values["plan"][values["index"]]["question_id"])
+            covered = set(covered_so_far(exam)) | set(first_try["covered_ids"] if first_try else [])
+            missed = [kp.id for kp in question.key_points if kp.id not in covered]
+        else:
+            answered = [r for r in values.get("results", []) if not r["skipped"]]
+            if not answered:
+                raise UsageError(NO_MODEL_ANSWER)
+            question = self.context.bank.get(answered[-1]["question_id"])
+            missed = answered[-1]["missed_ids"]
+        return build_model_answer(question, self.citer, missed)
 
     def state(self, session_id: str) -> InterviewState:
         return self._values(session_id)

@@ -9,7 +9,7 @@ from typing import TypedDict
 
 from agent import prompts
 from agent.examiner.bands import band_label
-from agent.records import DIMENSIONS, AssessmentRecord, CitationRecord
+from agent.records import DIMENSIONS, AssessmentRecord, CitationRecord, QuestionView
 from knowledge.errors import QuestionBankError
 from knowledge.question_bank import Question, QuestionBank
 
@@ -96,3 +96,12 @@ def reply_line(assessment: AssessmentRecord) -> str:
     added = [short(p, 60) for p in assessment["covered"][:2]]
     change = prompts.render("notes_reply_covers", points="; ".join(added)) if added else ""
     return prompts.render("notes_reply", score=f"{float(assessment['score']):g}", change=change)
+
+
+def retry_change(before: QuestionView, after: QuestionView, question: Question) -> str:
+    """How a second try compares with the best attempt before it: "6.5 → 8.5, now covers X"."""
+    new = [
+        kp.point for kp in question.key_points if kp.id in after["covered_ids"] and kp.id not in before["covered_ids"]
+    ]
+    covers = prompts.render("notes_reply_covers", points="; ".join(short(p, 60) for p in new[:2])) if new else ""
+    return prompts.render("notes_retry", before=f"{before['score']:g}", after=f"{after['score']:g}", covers=covers)

@@ -70,6 +70,8 @@ def build_report(results: list[QuestionResult], plan: list[PlannedQuestion], ban
                 words=result.get("words", 0),
             )
         )
+        if result.get("retried"):
+            questions[-1]["retried"] = True
     by_topic_scores: dict[Topic, list[float]] = defaultdict(list)
     for q in questions:
         by_topic_scores[q["topic"]].append(q["score"])
