@@ -59,16 +59,19 @@ def test_simulate_json_then_sessions_progress_and_weak_areas(cli_home: Path) -> 
     assert [s["id"] for s in listed] == [data["session_id"]] and listed[0]["status"] == "completed"
     markdown = run_cli("sessions", "export", data["session_id"], "--format", "md", home=cli_home).stdout
     assert markdown.startswith(f"# Mock interview {data['session_id']}")
-    assert "**Answer**" in markdown and "## Report" in markdown and "Score:" in markdown
+    assert markdown.index("## Summary") < markdown.index("## Transcript") and "### Q1:" in markdown
+    assert "A strong answer to learn from" in markdown
     exported = json.loads(run_cli("sessions", "export", data["session_id"], "--format", "json", home=cli_home).stdout)
     assert len(exported["turns"]) == len(data["turns"])
     assert run_cli("sessions", "show", data["session_id"], home=cli_home).stdout == markdown
 
     progress = json.loads(run_cli("progress", "--user", "asha", "--json", home=cli_home).stdout)
-    assert set(progress) == {"user", "sessions", "mastery", "weak_areas"}
+    assert set(progress) == {"user", "sessions", "mastery", "weak_areas", "trend", "change"}
     assert progress["sessions"] == 1 and set(progress["mastery"]) == set(data["report"]["by_topic"])
+    assert [p["session"] for p in progress["trend"]] == [1] and progress["change"] is None
+    assert progress["trend"][0]["overall"] == data["report"]["overall"]
     other = json.loads(run_cli("progress", "--user", "ravi", "--json", home=cli_home).stdout)
-    assert other == {"user": "ravi", "sessions": 0, "mastery": {}, "weak_areas": []}
+    assert other == {"user": "ravi", "sessions": 0, "mastery": {}, "weak_areas": [], "trend": [], "change": None}
 
     _one_line_error(run_cli("weak-areas", "--user", "asha", "--dismiss", "cooking", home=cli_home), "unknown topic")
 
@@ -147,7 +150,7 @@ def test_assess_matches_the_bank_or_builds_a_rubric(cli_home: Path, tmp_path: Pa
     text = run_cli(
         "assess", "--question", "What is mode collapse in a GAN?", "--answer-file", str(answer), home=cli_home
     )
-    assert "Matched bank question" in text.stdout and "Score" in text.stdout
+    assert "Matched bank question" in text.stdout and "Interviewer's notes" in text.stdout and "/10" in text.stdout
 
 
 def test_interview_commands_reject_bad_input_in_one_line(cli_home: Path, tmp_path: Path) -> None:

@@ -41,3 +41,23 @@ def test_the_study_plan_reads_only_sections_of_the_weak_topic_each_once() -> Non
         picked = study_sections(topic, [f"{own} > A", f"{foreign} > B", f"{own} > A", f"{own} > C"])
         assert picked == [f"{own} > A", f"{own} > C"]
         assert study_sections(topic, [f"{foreign} > B"]) == [own]  # nothing of its own: its chapter
+
+
+def test_progress_trend_and_the_change_since_the_previous_session(interview_services: Services) -> None:
+    from pathlib import Path
+
+    from agent.interview.simulation import load_script, simulate
+    from agent.store.trend import change_line, session_trend
+
+    root = Path(__file__).resolve().parent.parent / "eval" / "data" / "candidates"
+    interviewer = interview_services.interviewer
+    first = simulate(interviewer, "tara", "product", load_script(root / "cand-1.yaml"), 1, seed=1)
+    assert change_line(session_trend(interview_services.transcripts, "tara")) is None
+    second = simulate(interviewer, "tara", "product", load_script(root / "cand-2.yaml"), 1, seed=2)
+    trend = session_trend(interview_services.transcripts, "tara")
+    assert [p["session"] for p in trend] == [1, 2]
+    assert first["report"] and second["report"]
+    before, after = first["report"]["overall"], second["report"]["overall"]
+    assert [p["overall"] for p in trend] == [before, after]
+    line = change_line(trend)
+    assert line is not None and line.startswith(f"Since session 1: {before:g} → {after:g} ({after - before:+.1f})")

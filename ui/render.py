@@ -3,7 +3,7 @@ so an answer containing markup is shown as text and never runs."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from html import escape
 from typing import TypedDict
 
@@ -49,6 +49,7 @@ def feedback_html(
     note: str | None = None,
     pace: str | None = None,
     notes: FeedbackNotes | None = None,
+    change: str | None = None,
 ) -> str:
     """The interviewer's notes as headed sections; empty sections are left out."""
     if not assessment or notes is None:
@@ -61,6 +62,8 @@ def feedback_html(
         for d in DIMENSIONS
     )
     sections = [f'<p class="mi-verdict">{escape(notes["verdict"])}</p>', f'<table class="mi-dims">{rows}</table>']
+    if change:
+        sections.insert(0, f'<p class="mi-change">{escape(change)}</p>')
     if notes["strong"]:
         sections.append(f"<h4>Strong</h4><p>{escape(', '.join(notes['strong']))}</p>")
     if notes["missing"]:
@@ -132,6 +135,20 @@ class DimensionScore(TypedDict):
     score: float
 
 
+def mastery_html(rows: Sequence[Mapping[str, object]]) -> str:
+    """Mastery per topic as horizontal bars: one row per topic, its full name on its own line
+    of the chart, so names never overlap however many topics there are."""
+    if not rows:
+        return '<div class="mi-hbars mi-empty">Mastery by topic appears after your first interview.</div>'
+    body = "".join(
+        f'<div class="mi-hbar"><span class="mi-hbar-label">{escape(str(r["topic"]))}</span>'
+        f"{_bar(float(r['mastery']), 10)}"  # type: ignore[arg-type]
+        f'<span class="mi-hbar-value">{float(r["mastery"]):g}/10</span></div>'  # type: ignore[arg-type]
+        for r in sorted(rows, key=lambda r: -float(r["mastery"]))  # type: ignore[arg-type]
+    )
+    return f'<div class="mi-hbars"><h4>Mastery by topic</h4>{body}</div>'
+
+
 def topic_scores(report: Report | None) -> list[TopicScore]:
     by_topic = report["by_topic"] if report else {}
     return [TopicScore(topic=TOPIC_TITLES[t], score=s) for t, s in by_topic.items()]
@@ -151,4 +168,12 @@ CSS = """
 .mi-dims td {padding: 1px 6px}
 .mi-citation summary {cursor: pointer}
 .mi-note {color: #b45309}
+.mi-hbars {width: 100%}
+.mi-hbar {display: grid; grid-template-columns: minmax(12rem, 1fr) 90px 3.5rem; gap: 0.5rem; align-items: center;
+  margin: 0.2rem 0}
+.mi-hbar-label {overflow-wrap: anywhere}
+.mi-hbar-value {text-align: right; font-variant-numeric: tabular-nums}
+.mi-change {font-weight: 700; color: #1d4ed8}
+.mi-feedback ul {padding-left: 1.1rem; list-style: disc}
+.mi-feedback h4 {margin: 0.6rem 0 0.2rem}
 """

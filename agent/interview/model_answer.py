@@ -5,12 +5,14 @@ its citation. The points the candidate missed are marked; nothing is written new
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TypedDict
 
 from agent import prompts
 from agent.examiner.citer import Citer
 from agent.records import DIMENSIONS, Dimension
-from knowledge.question_bank import Question
+from knowledge.errors import QuestionBankError
+from knowledge.question_bank import Question, QuestionBank
 
 
 class ModelStep(TypedDict):
@@ -73,3 +75,17 @@ def model_answer_markdown(answer: ModelAnswer, heading: str = "###") -> str:
         if p["quote"]:
             out.append(f"  - 📖 *{p['section']}*: “{p['quote']}”")
     return "\n".join(out) + "\n"
+
+
+def export_writer(bank: QuestionBank, citer: Citer) -> Callable[[str, list[str]], str]:
+    """What the Markdown export calls for each question: its model answer, or nothing for a
+    question the bank no longer has."""
+
+    def write(question_id: str, missed_ids: list[str]) -> str:
+        try:
+            question = bank.get(question_id)
+        except QuestionBankError:
+            return ""
+        return model_answer_markdown(build_model_answer(question, citer, missed_ids), heading="####")
+
+    return write
