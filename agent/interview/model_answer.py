@@ -69,10 +69,12 @@ def model_answer_markdown(answer: ModelAnswer, heading: str = "###") -> str:
     out = [f"{heading} {title}", "", f"*{answer['question']}*", ""]
     out += [f"- **{s['dimension'].capitalize()}**: {s['text']}" for s in answer["steps"]]
     out += ["", f"**{points}**", ""]
+    quoted: set[str] = set()
     for p in answer["points"]:
         mark = f" — **{missed}**" if p["missed"] else ""
         out.append(f"- {p['point']}{mark}")
-        if p["quote"]:
+        if p["quote"] and p["quote"] not in quoted:  # a guide sentence behind two points is quoted once
+            quoted.add(p["quote"])
             out.append(f"  - 📖 *{p['section']}*: “{p['quote']}”")
     return "\n".join(out) + "\n"
 

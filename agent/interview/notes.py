@@ -11,6 +11,7 @@ from agent import prompts
 from agent.examiner.bands import band_label
 from agent.records import DIMENSIONS, AssessmentRecord, CitationRecord, QuestionView
 from knowledge.errors import QuestionBankError
+from knowledge.lexical import tokenize
 from knowledge.question_bank import Question, QuestionBank
 
 MAX_ITEMS = 3
@@ -56,12 +57,15 @@ class _Citations:
     def __init__(self, citations: list[CitationRecord]) -> None:
         self.left = list(citations)
 
-    def take(self, section: str | None) -> tuple[str | None, str | None]:
-        for citation in self.left:
-            if section is None or citation["section"] == section:
-                self.left.remove(citation)
-                return citation["section"], citation["quote"]
-        return section, None
+    def take(self, section: str | None, text: str) -> tuple[str | None, str | None]:
+        """The unused citation of ``section`` that shares most words with ``text``."""
+        wanted = set(tokenize(text))
+        fits = [c for c in self.left if section is None or c["section"] == section]
+        if not fits:
+            return section, None
+        best = max(fits, key=lambda c: len(wanted & set(tokenize(c["quote"]))))
+        self.left.remove(best)
+        return best["section"], best["quote"]
 
 
 def feedback_notes(assessment: AssessmentRecord, bank: QuestionBank) -> FeedbackNotes:
@@ -77,14 +81,14 @@ def feedback_notes(assessment: AssessmentRecord, bank: QuestionBank) -> Feedback
     missing: list[NoteLine] = []
     for correction in assessment.get("corrections") or []:
         text = prompts.render("notes_wrong", said=short(correction["said"], 90), correction=correction["correction"])
-        section, quote = citations.take(correction["section"])
+        section, quote = citations.take(correction["section"], correction["correction"])
         missing.append(NoteLine(text=text, section=section, quote=quote))
     sections = {kp.id: kp.section for kp in question.key_points} if question is not None else {}
     ids: list[str | None] = list(assessment["missed_ids"])
     if len(ids) != len(missed):
         ids = [None] * len(missed)
     for point_id, point in list(zip(ids, missed, strict=True))[:MAX_ITEMS]:
-        section, quote = citations.take(sections.get(point_id) if point_id else None)
+        section, quote = citations.take(sections.get(point_id) if point_id else None, point)
         missing.append(NoteLine(text=short(point), section=section, quote=quote))
     weakest = [d for d in DIMENSIONS if assessment["dimensions"].get(d, 0) == 0]
     tip = prompts.render(f"tip_{weakest[0]}") if weakest else None
