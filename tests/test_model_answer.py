@@ -34,7 +34,7 @@ def test_every_sentence_comes_from_the_bank_or_the_guide(services: Services) -> 
         for quote in quotes:
             assert _flat(quote.rstrip("…"))[:80] in guide, (question.id, quote)
         text = model_answer_markdown(answer)
-        assert text.count("you missed this") == 1 and text.count("📖") == len(set(quotes))
+        assert text.count("you missed this") == 1 and text.count("  - Guide, ") == len(set(quotes))
 
 
 def test_the_markdown_export_reads_like_a_report(interview_services: Services) -> None:

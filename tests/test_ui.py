@@ -56,8 +56,9 @@ def _interview(url: str, user: str, tmp: Path, answers: int = 2) -> dict[str, An
 
 def test_a_whole_interview_with_feedback_report_and_export(web: str, tmp_path: Path) -> None:
     run = _interview(web, "asha", tmp_path)
-    assert "<h4>Strong</h4>" in run["feedback"] and "<h4>Missing or wrong</h4>" in run["feedback"]
-    assert "mi-citation" in run["feedback"] and "What worked" not in run["feedback"]
+    feedback = run["feedback"]
+    assert 'class="mi-verdict"' in feedback and "<h4>Missing or wrong</h4>" in feedback
+    assert "mi-citation" in feedback and "What worked" not in feedback and "<li>—</li>" not in feedback
     assert run["report"].startswith('<div class="mi-report"><h3>Report:')
     assert "Examiner: offline" in run["status"]
     assert any("end of the interview" in _text(m) for m in run["chat"])

@@ -70,7 +70,7 @@ def feedback_html(
         items = "".join(
             f"<li>{escape(line['text'])}"
             + (
-                f'<details class="mi-citation"><summary>📖 {escape(line["section"])}</summary>'
+                f'<details class="mi-citation"><summary>Guide: {escape(line["section"])}</summary>'
                 f"<blockquote>{escape(line['quote'])}</blockquote></details>"
                 if line["section"] and line["quote"]
                 else ""

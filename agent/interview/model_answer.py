@@ -54,7 +54,7 @@ def build_model_answer(question: Question, citer: Citer, missed_ids: list[str]) 
                 point=kp.point,
                 missed=kp.id in missed_ids,
                 section=cited.section if cited else kp.section,
-                quote=cited.quote if cited else None,
+                quote=cited.quote.strip('"“”') if cited else None,  # quoted once, by the caller
             )
         )
     return ModelAnswer(question_id=question.id, question=question.question, steps=steps, points=points)
@@ -75,7 +75,7 @@ def model_answer_markdown(answer: ModelAnswer, heading: str = "###") -> str:
         out.append(f"- {p['point']}{mark}")
         if p["quote"] and p["quote"] not in quoted:  # a guide sentence behind two points is quoted once
             quoted.add(p["quote"])
-            out.append(f"  - 📖 *{p['section']}*: “{p['quote']}”")
+            out.append(f"  - Guide, *{p['section']}*: “{p['quote']}”")
     return "\n".join(out) + "\n"
 
 

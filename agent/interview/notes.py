@@ -65,7 +65,7 @@ class _Citations:
             return section, None
         best = max(fits, key=lambda c: len(wanted & set(tokenize(c["quote"]))))
         self.left.remove(best)
-        return best["section"], best["quote"]
+        return best["section"], best["quote"].strip('"“”')  # the note puts its own quotation marks
 
 
 def feedback_notes(assessment: AssessmentRecord, bank: QuestionBank) -> FeedbackNotes:

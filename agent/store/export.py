@@ -101,7 +101,7 @@ def _notes_markdown(assessment: AssessmentRecord, bank: QuestionBank | None) -> 
     if notes["strong"]:
         out += [f"- Strong: {', '.join(notes['strong'])}"]
     for line in notes["missing"]:
-        cited = f" (📖 {line['section']}: “{line['quote']}”)" if line["section"] and line["quote"] else ""
+        cited = f" (guide, {line['section']}: “{line['quote']}”)" if line["section"] and line["quote"] else ""
         out.append(f"- Missing or wrong: {line['text']}{cited}")
     if notes["tip"]:
         out.append(f"- Tip: {notes['tip']}")
