@@ -200,10 +200,13 @@ def test_a_session_killed_mid_assessment_resumes_with_nothing_lost(interview_ser
     while time.monotonic() < deadline and not saved:
         time.sleep(0.2)
         if db.exists():
-            with sqlite3.connect(db) as conn:
-                row = conn.execute(
-                    "SELECT answer FROM turns WHERE session_id = ? AND seq = 1", (session_id,)
-                ).fetchone()
+            try:
+                with sqlite3.connect(db) as conn:
+                    row = conn.execute(
+                        "SELECT answer FROM turns WHERE session_id = ? AND seq = 1", (session_id,)
+                    ).fetchone()
+            except sqlite3.OperationalError:  # the worker created the file but not yet its tables
+                continue
             saved = row is not None and row[0] == answer
         assert worker.poll() is None, worker.stderr.read() if worker.stderr else ""
     assert saved, "the worker never recorded the answer"
