@@ -43,3 +43,26 @@ def render(name: str, **values: object) -> str:
 
 def names() -> list[str]:
     return sorted(p.name.removesuffix(".txt") for p in files("prompts").iterdir() if p.name.endswith(".txt"))
+
+
+@cache
+def phrasings(name: str) -> dict[str, tuple[string.Template, ...]]:
+    """A ``prompts/<name>.yaml`` bank: kind → several phrasings of the same prompt."""
+    import yaml
+
+    try:
+        text = files("prompts").joinpath(f"{name}.yaml").read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise PromptError(f"no phrasing bank named {name!r} in prompts/") from None
+    raw = yaml.safe_load(text)
+    if not isinstance(raw, dict) or not all(isinstance(v, list) and v for v in raw.values()):
+        raise PromptError(f"prompts/{name}.yaml: expected kind: [phrasings]")
+    return {str(kind): tuple(string.Template(str(p)) for p in items) for kind, items in raw.items()}
+
+
+def render_phrasing(template: string.Template, **values: object) -> str:
+    """One phrasing of a bank, with the same strict variables as ``render``."""
+    expected = set(template.get_identifiers())
+    if expected != values.keys():
+        raise PromptError(f"phrasing {template.template!r} takes {sorted(expected)}, got {sorted(values)}")
+    return template.substitute(values)

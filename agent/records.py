@@ -42,9 +42,11 @@ FallbackReason = Literal[
     "circuit_open",
     "unexpected",
 ]
-MessageKind = Literal["opening", "question", "answer", "feedback", "follow_up", "note", "report", "skip", "end"]
+MessageKind = Literal[
+    "opening", "question", "answer", "feedback", "follow_up", "note", "report", "skip", "end", "retry"
+]
 PromptKind = Literal["question", "follow_up"]
-Command = Literal["skip", "end"]  # what the Skip and End buttons (or /skip, /end) ask for
+Command = Literal["skip", "end", "retry"]  # what the Skip, End and Retry buttons (or /skip, /end, /retry) ask for
 
 
 class ChatMessage(TypedDict):
@@ -71,6 +73,12 @@ class CitationRecord(TypedDict):
     quote: str
 
 
+class CorrectionRecord(TypedDict):
+    said: str
+    correction: str
+    section: str
+
+
 class AssessmentRecord(TypedDict):
     """``Assessment.record()``: what the state, the transcript store and every front end read."""
 
@@ -87,6 +95,8 @@ class AssessmentRecord(TypedDict):
     missed_ids: list[str]
     flags: list[Flag]
     notes: list[str]
+    said: NotRequired[list[str]]  # absent in records saved before the interviewer's notes
+    corrections: NotRequired[list[CorrectionRecord]]
 
 
 class CallUsage(TypedDict, total=False):
@@ -131,6 +141,8 @@ class ExamRecord(TypedDict):
     note: str | None
     probe_id: str | None
     question: NotRequired[QuestionView]  # absent in sessions saved before threads were scored
+    wording: NotRequired[list[str]]  # phrasings the follow-up used (offline examiner)
+    change: NotRequired[str]  # on a second try's first answer: "6.5 → 8.5, now covers …"
 
 
 class QuestionResult(TypedDict):
@@ -147,6 +159,7 @@ class QuestionResult(TypedDict):
     words: NotRequired[int]
     backend: NotRequired[Backend]
     note: NotRequired[str | None]
+    retried: NotRequired[bool]  # answered again with /retry; the best attempt counts
 
 
 class EarlierQuestion(TypedDict):
@@ -167,6 +180,7 @@ class ReportQuestion(TypedDict):
     missed_ids: list[str]
     excerpt: str
     words: int
+    retried: NotRequired[bool]
 
 
 class WeakTopic(TypedDict):

@@ -340,12 +340,12 @@ class Services:
         graph = build_graph(self.checkpointer)
         database = self.database
         if database is None:
-            return Interviewer(graph, context, self.transcripts)
+            return Interviewer(graph, context, self.transcripts, citer=self.citer)
         from agent.store.pg.checkpoints import keep_only_latest
         from agent.store.pg.locks import SessionLocks
 
         prune = functools.partial(keep_only_latest, database)
-        return Interviewer(graph, context, self.transcripts, SessionLocks(database), prune)
+        return Interviewer(graph, context, self.transcripts, SessionLocks(database), prune, citer=self.citer)
 
     def close(self) -> None:
         """Finish background writes and release files, in the reverse order of building;

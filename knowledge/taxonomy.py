@@ -139,6 +139,14 @@ SUPPLEMENT_TOPICS: dict[str, tuple[Topic, ...]] = {
 }
 
 
+def cited_source(section: str) -> tuple[str, str]:
+    """Which source a cited section is from, and its path within it: ("Guide", "A > B") or
+    ("Supplement", "Top > Sub"), for citations shown to the candidate."""
+    if section.startswith(SUPPLEMENT_PREFIX):
+        return "Supplement", section[len(SUPPLEMENT_PREFIX) :]
+    return "Guide", section
+
+
 def section_topics(section: str) -> tuple[Topic, ...]:
     """The topics of a cited section path, of the guide or of the supplement."""
     if section.startswith(SUPPLEMENT_PREFIX):

@@ -59,16 +59,19 @@ def test_simulate_json_then_sessions_progress_and_weak_areas(cli_home: Path) -> 
     assert [s["id"] for s in listed] == [data["session_id"]] and listed[0]["status"] == "completed"
     markdown = run_cli("sessions", "export", data["session_id"], "--format", "md", home=cli_home).stdout
     assert markdown.startswith(f"# Mock interview {data['session_id']}")
-    assert "**Answer**" in markdown and "## Report" in markdown and "Score:" in markdown
+    assert markdown.index("## Summary") < markdown.index("## Transcript") and "### Q1:" in markdown
+    assert "A strong answer to learn from" in markdown
     exported = json.loads(run_cli("sessions", "export", data["session_id"], "--format", "json", home=cli_home).stdout)
     assert len(exported["turns"]) == len(data["turns"])
     assert run_cli("sessions", "show", data["session_id"], home=cli_home).stdout == markdown
 
     progress = json.loads(run_cli("progress", "--user", "asha", "--json", home=cli_home).stdout)
-    assert set(progress) == {"user", "sessions", "mastery", "weak_areas"}
+    assert set(progress) == {"user", "sessions", "mastery", "weak_areas", "trend", "change"}
     assert progress["sessions"] == 1 and set(progress["mastery"]) == set(data["report"]["by_topic"])
+    assert [p["session"] for p in progress["trend"]] == [1] and progress["change"] is None
+    assert progress["trend"][0]["overall"] == data["report"]["overall"]
     other = json.loads(run_cli("progress", "--user", "ravi", "--json", home=cli_home).stdout)
-    assert other == {"user": "ravi", "sessions": 0, "mastery": {}, "weak_areas": []}
+    assert other == {"user": "ravi", "sessions": 0, "mastery": {}, "weak_areas": [], "trend": [], "change": None}
 
     _one_line_error(run_cli("weak-areas", "--user", "asha", "--dismiss", "cooking", home=cli_home), "unknown topic")
 
@@ -147,7 +150,7 @@ def test_assess_matches_the_bank_or_builds_a_rubric(cli_home: Path, tmp_path: Pa
     text = run_cli(
         "assess", "--question", "What is mode collapse in a GAN?", "--answer-file", str(answer), home=cli_home
     )
-    assert "Matched bank question" in text.stdout and "Score" in text.stdout
+    assert "Matched bank question" in text.stdout and "Interviewer's notes" in text.stdout and "/10" in text.stdout
 
 
 def test_interview_commands_reject_bad_input_in_one_line(cli_home: Path, tmp_path: Path) -> None:
@@ -215,13 +218,34 @@ def test_practice_in_the_terminal_with_ctrl_c_and_resume(cli_home: Path) -> None
     out, err = resumed.communicate("and here is the rest of it.\n\n/skip\n/end\n", timeout=60)
     assert resumed.returncode == 0, err
     assert "draft was restored" in out and "My half-typed answer about evaluation [/INST] with x[0] in it" in out
-    assert "Feedback" in out and "Report" in out
+    assert "Interviewer's notes" in out and "Report" in out
     listed = json.loads(run_cli("sessions", "list", "--user", "asha", "--json", home=cli_home).stdout)
     assert listed[0]["status"] == "completed"
     exported = json.loads(run_cli("sessions", "export", listed[0]["id"], "--format", "json", home=cli_home).stdout)
     assert exported["turns"][0]["answer"] == (
         "My half-typed answer about evaluation [/INST] with x[0] in it\nand here is the rest of it."
     )
+
+
+def test_practice_model_answer_and_retry(cli_home: Path) -> None:
+    helped = run_cli("practice", "--help", home=cli_home)
+    assert "/retry" in helped.stdout and "/model" in helped.stdout
+    weak = "I think it is about models and data but I am not sure how."
+    proc = _practice(cli_home, "--questions", "1")
+    script = f"/model\n/retry\n{weak}\n\n/model\n/retry\n{weak} Maybe more data helps.\n\n/end\n"
+    out, err = proc.communicate(script, timeout=120)
+    assert proc.returncode == 0, err
+    assert "/retry, /model" in out  # the opening line and the answer prompt name them
+    assert "no assessed answer yet" in out and "nothing to retry yet" in out
+    assert "A strong answer to learn from" in out and "you missed this" in out and "Guide, " in out
+    assert "Second try" in out and "→" in out
+    turns = json.loads(run_cli("sessions", "export", _latest(cli_home), "--format", "json", home=cli_home).stdout)
+    assert [t["answer"] for t in turns["turns"]][:1] == [weak]
+    assert len([t for t in turns["turns"] if t["kind"] == "question"]) == 2  # both attempts kept
+
+
+def _latest(home: Path) -> str:
+    return json.loads(run_cli("sessions", "list", "--user", "asha", "--json", home=home).stdout)[0]["id"]
 
 
 def test_assess_batch_grades_many_answers_in_one_process(cli_home: Path, tmp_path: Path) -> None:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from agent.examiner.models import DIMENSIONS
 from agent.examiner.offline.examiner import OfflineExaminer
-from agent.examiner.seam import ExamRequest
+from agent.examiner.seam import AskedFollowUp, ExamRequest
 from agent.services import Services
 from knowledge.question_bank import Question
 
@@ -156,14 +158,52 @@ def test_follow_up_probes_the_most_important_missed_point_and_never_repeats(
     assert second.probe_id != first.probe_id
 
 
-def test_a_strong_answer_gets_a_tradeoff_or_measurement_probe(examiner: OfflineExaminer, question: Question) -> None:
+def test_a_strong_answer_gets_a_harder_probe_about_its_own_words(examiner: OfflineExaminer, question: Question) -> None:
     result = _exam(examiner, question, STRONG)
     assert result.assessment.missed_ids == []
-    assert result.probe_id is not None and result.probe_id.startswith("probe:")
-    kinds = {f"probe:{i}": p.kind for i, p in enumerate(question.probes)}
-    assert kinds[result.probe_id] in ("tradeoffs", "measurement")
-    again = _exam(examiner, question, STRONG, asked_probes=(result.probe_id,))
+    text = result.assessment.follow_up or ""
+    assert result.probe_id is not None and result.probe_id.split(":")[0] in ("probe", "push")
+    if result.probe_id.startswith("probe:"):
+        assert question.probes[int(result.probe_id.split(":")[1])].text in text
+    else:
+        assert result.probe_id.split(":")[1] in ("failure", "scale", "tradeoffs", "cost")
+        quoted = re.findall(r"“([^”]+)”", text)
+        assert quoted and all(q in STRONG for q in quoted), text
+    assert "strong answer" not in text.lower()
+    again = _exam(examiner, question, STRONG, asked_probes=(result.probe_id,), recent_wording=result.wording)
     assert again.probe_id != result.probe_id
+    assert again.wording[0] != result.wording[0]  # the opener changes
+
+
+def test_a_misconception_gets_a_probe_that_quotes_it_for_correction(
+    examiner: OfflineExaminer, question: Question
+) -> None:
+    claim = "Mode collapse is when the generator repeats a few outputs, and batch norm fixes mode collapse completely."
+    result = _exam(examiner, question, claim)
+    misconception = question.misconceptions[0]
+    assert result.probe_id == f"mis:{misconception.id}"
+    quoted = re.findall(r"“([^”]+)”", result.assessment.follow_up or "")
+    assert quoted and "batch norm fixes mode collapse" in quoted[0] and quoted[0] in claim
+
+
+def test_a_probe_the_thread_already_answered_is_not_asked(examiner: OfflineExaminer, question: Question) -> None:
+    """Saying a bank probe's content, in other words, before it is asked keeps it from being asked."""
+    first = _exam(examiner, question, STRONG)
+    assert first.probe_id is not None
+    asked = question.probes[0].text
+    reply = f"{asked.rstrip('?')}: that is the question I would ask myself, and I answered it above."
+    thread = f"{STRONG}\n\n{reply}"
+    later = examiner.examine(
+        ExamRequest(
+            question=question,
+            answer=thread,
+            latest=reply,
+            asked_probes=(first.probe_id,),
+            follow_up=AskedFollowUp(first.assessment.follow_up or "", first.probe_id),
+            covered_before=tuple(first.assessment.covered_ids),
+        )
+    )
+    assert later.probe_id != "probe:0"
 
 
 def test_points_missed_before_are_called_out(examiner: OfflineExaminer, question: Question) -> None:

@@ -59,3 +59,21 @@ def test_every_prompt_file_is_used_and_every_rendered_name_exists() -> None:
     quoted = set(re.findall(r"\"(\w+)\"", code))  # e.g. a template chosen by a conditional
     unused = [n for n in names if n not in rendered and n not in quoted and not n.startswith(tuple(dynamic))]
     assert not unused, f"prompt files no code uses: {unused}"
+
+
+def test_every_follow_up_phrasing_renders_and_every_kind_is_used() -> None:
+    from agent.examiner.offline.follow_up import BANK
+
+    bank = prompts.phrasings(BANK)
+    code = _code()
+    for kind, phrasings in bank.items():
+        assert f'"{kind}"' in code, f"no code uses the {kind!r} phrasings"
+        variables = {frozenset(p.get_identifiers()) for p in phrasings}
+        assert len(variables) == 1, f"{kind}: phrasings take different variables {variables}"
+        for template in phrasings:
+            values = {v: f"<{v}>" for v in template.get_identifiers()}
+            text = prompts.render_phrasing(template, **values)
+            assert "$" not in text and all(v in text for v in values.values())
+        assert len(phrasings) >= 2, f"{kind}: one phrasing cannot rotate"
+    with pytest.raises(prompts.PromptError, match="takes"):
+        prompts.render_phrasing(bank["acknowledge"][0])

@@ -12,6 +12,7 @@ import pytest
 from gradio_client import Client
 from ui_server import launch
 
+from agent.records import DIMENSIONS
 from agent.services import Services
 
 ANSWER = (
@@ -55,7 +56,9 @@ def _interview(url: str, user: str, tmp: Path, answers: int = 2) -> dict[str, An
 
 def test_a_whole_interview_with_feedback_report_and_export(web: str, tmp_path: Path) -> None:
     run = _interview(web, "asha", tmp_path)
-    assert "Covered" in run["feedback"] and "Read in the guide" in run["feedback"]
+    feedback = run["feedback"]
+    assert 'class="mi-verdict"' in feedback and "<h4>Missing or wrong</h4>" in feedback
+    assert "mi-citation" in feedback and "What worked" not in feedback and "<li>—</li>" not in feedback
     assert run["report"].startswith('<div class="mi-report"><h3>Report:')
     assert "Examiner: offline" in run["status"]
     assert any("end of the interview" in _text(m) for m in run["chat"])
@@ -140,8 +143,11 @@ def test_progress_dismiss_guide_search_and_upload(web: str, tmp_path: Path) -> N
         if out[4]:  # the report appeared
             break
     assert out[4].startswith('<div class="mi-report">')
-    mastery, overall, weak, choices = client.predict("meera", api_name="/progress")
-    assert mastery["data"] and overall["data"][0][2] == float(out[4].split("Report: ")[1].split("/")[0])  # plotted
+    mastery, overall, weak, choices, dimensions, change = client.predict("meera", api_name="/progress")
+    assert mastery.count('class="mi-hbar"') >= 1 and "/10" in mastery  # one bar row per topic
+    assert overall["data"][0][2] == float(out[4].split("Report: ")[1].split("/")[0])  # plotted
+    assert overall["data"][0][0].startswith("1 · ")  # whole sessions, with their date
+    assert {row[1] for row in dimensions["data"]} == set(DIMENSIONS) and change == ""  # one session: no change yet
     weak_rows = weak["data"] if isinstance(weak, dict) else weak
     assert weak_rows, "a struggling first session leaves weak areas"
     topic = choices["choices"][0][1]

@@ -35,6 +35,15 @@ ANSWER = (
 )
 
 
+BETTER = (
+    "Tokenization splits text into subword pieces with BPE or SentencePiece, so rare words still encode compactly "
+    "and the vocabulary stays small. Token count drives cost and latency: prices are per input and output token, "
+    "and every output token is one decoding step. For example, in my project a long product name became five "
+    "tokens, and Hindi text took about three times the tokens of English. We budgeted the context window, trimmed "
+    "the prompt and capped output length, at the cost of some recall, and measured cost per request and p95 latency."
+)
+
+
 @pytest.fixture
 def page(interview_services: Services) -> Iterator[Page]:
     assert Path(CHROMIUM).exists(), "install Debian's chromium (scripts/ensure-chromium)"
@@ -52,7 +61,7 @@ def page(interview_services: Services) -> Iterator[Page]:
     app.close()
 
 
-def test_an_interview_in_the_browser(page: Page) -> None:
+def test_an_interview_in_the_browser(page: Page, interview_services: Services) -> None:
     dialogs: list[str] = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     page.locator("#role input").click()
@@ -60,19 +69,37 @@ def test_an_interview_in_the_browser(page: Page) -> None:
     page.fill("#profile input, #profile textarea", "browser-user")
     page.click("#start")
     expect(page.locator("#chat")).to_contain_text("First question", timeout=60_000)
+    expect(page.locator("#profile")).to_be_hidden()  # the setup panel is folded away during the interview
 
     page.fill("#answer textarea", ANSWER)
     page.click("#send")
     feedback = page.locator("#feedback")
-    expect(feedback).to_contain_text("Covered", timeout=60_000)
-    expect(feedback).to_contain_text("Read in the guide")
+    expect(feedback).to_contain_text("Missing or wrong", timeout=60_000)
+    expect(feedback).to_contain_text("Tip")
     citation = feedback.locator("details.mi-citation").first
     citation.locator("summary").click()
     expect(citation.locator("blockquote")).to_be_visible()
     expect(page.locator("#chat")).to_contain_text("<img src=x onerror=")  # shown as text
     assert page.evaluate("window.__xss") is None  # and never executed
     assert dialogs == []
+
+    page.click("#model-button")
+    model = page.locator("#model-answer")
+    expect(model).to_contain_text("A strong answer to learn from", timeout=30_000)
+    expect(model).to_contain_text("Definition")
+    expect(model).to_contain_text("Guide, ")  # every key point with the guide's own sentence
     page.screenshot(path=str(SHOTS / "interview.png"), full_page=True)
+
+    before = page.locator("#feedback .mi-score").inner_text()
+    page.click("#retry")
+    expect(page.locator("#chat")).to_contain_text("Second try", timeout=60_000)
+    page.fill("#answer textarea", BETTER)
+    page.click("#send")
+    change = page.locator("#feedback .mi-change")
+    expect(change).to_contain_text("Second try: ", timeout=60_000)
+    expect(change).to_contain_text("→")
+    assert change.inner_text().startswith(f"Second try: {before.split('/')[0]} →")
+    page.screenshot(path=str(SHOTS / "retry.png"), full_page=True)
 
     page.reload()  # the checkpoint, not the page, holds the interview
     expect(page.locator("#chat")).to_contain_text("Resuming your session", timeout=30_000)
@@ -84,10 +111,23 @@ def test_an_interview_in_the_browser(page: Page) -> None:
     expect(page.locator("#report")).to_contain_text("Report:", timeout=60_000)
     expect(page.locator("#topic-plot")).to_be_visible()
     expect(page.locator("#report-dims")).to_be_visible()
+    expect(page.locator("#dims-plot")).to_be_hidden()  # no empty framework chart after End
     page.screenshot(path=str(SHOTS / "report.png"), full_page=True)
 
+    for question in interview_services.question_bank.questions[:: max(1, len(interview_services.question_bank) // 9)]:
+        interview_services.memory.record_question("browser-user", "seeded", question, 5.5, [], [])  # many topics
     page.get_by_role("tab", name="Progress").click()
     expect(page.locator("#mastery-plot")).to_be_visible()
+    labels = page.locator("#mastery-plot .mi-hbar-label")
+    expect(labels.nth(5)).to_be_visible(timeout=30_000)
+    boxes = [labels.nth(i).bounding_box() for i in range(labels.count())]
+    assert all(b is not None and b["width"] > 0 for b in boxes)
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            assert a and b
+            apart = a["y"] + a["height"] <= b["y"] or b["y"] + b["height"] <= a["y"]
+            apart = apart or a["x"] + a["width"] <= b["x"] or b["x"] + b["width"] <= a["x"]
+            assert apart, f"topic labels overlap: {a} {b}"
     expect(page.locator("#weak-table")).to_be_visible()
     page.screenshot(path=str(SHOTS / "progress.png"), full_page=True)
 

@@ -17,10 +17,13 @@ from pathlib import Path
 from typing import Any, Literal, TypedDict
 
 from agent.interview.interviewer import TurnView, check_user
+from agent.interview.model_answer import export_writer, model_answer_markdown
+from agent.interview.notes import FeedbackNotes, feedback_notes
 from agent.records import AssessmentRecord, Command, SessionRow
 from agent.services import Services
 from agent.store.export import session_json, session_markdown
 from agent.store.transcripts import SessionNotFound
+from agent.store.trend import change_line, session_trend
 from knowledge.errors import KnowledgeError, UserError, redact
 from knowledge.taxonomy import ROLE_TITLES, TOPIC_TITLES, Role, parse_role, parse_topic
 from ui.exports import export_folder_name, remove_old_exports, write_private
@@ -46,9 +49,15 @@ class MasteryRow(TypedDict):
 
 
 class OverallRow(TypedDict):
-    session: int
+    session: str  # "1 · 2026-12-01": a category, so the axis shows whole sessions
     date: str
     overall: float
+
+
+class DimensionTrendRow(TypedDict):
+    session: str
+    dimension: str
+    score: float
 
 
 class WeakRow(TypedDict):
@@ -71,7 +80,7 @@ def chat_messages(view: TurnView) -> Chat:
     return [
         Bubble(role=m["role"], content=as_text(m["content"]))
         for m in view.messages
-        if m["kind"] not in ("feedback", "answer", "skip", "end")
+        if m["kind"] not in ("feedback", "answer", "skip", "end", "retry")
     ]
 
 
@@ -81,6 +90,10 @@ class Handlers:
         self.auth_enabled = auth_enabled
         self.private = private or PrivateFiles()
         self.exports = services.settings.home / "exports"
+
+    def notes(self, assessment: AssessmentRecord | None) -> FeedbackNotes | None:
+        """The interviewer's notes on an assessed answer (verdict, strong, missing, tip)."""
+        return feedback_notes(assessment, self.services.question_bank) if assessment else None
 
     # --- identity -----------------------------------------------------------------------
 
@@ -161,8 +174,17 @@ class Handlers:
             elif kind == "done":
                 yield "done", payload
                 return
+            elif isinstance(payload, UserError):  # e.g. a retry before any answer: nothing was lost
+                raise UIError(str(payload))
             else:
                 raise UIError(redact(f"That answer was saved, but the turn failed: {payload}"))
+
+    def model_answer(self, user: str, session_id: str | None) -> str:
+        """A strong answer to the question just assessed, as Markdown, with its citations."""
+        if not session_id:
+            raise UIError("Start an interview first.")
+        self.own_session(user, session_id)
+        return as_markdown_text(model_answer_markdown(self.services.interviewer.model_answer(session_id)))
 
     def resume(self, user: str) -> tuple[str | None, Chat, AssessmentRecord | None]:
         """The user's unfinished session rebuilt from its record, if there is one."""
@@ -182,26 +204,32 @@ class Handlers:
 
     # --- progress, transcripts, guide ----------------------------------------------------
 
-    def progress(self, user: str) -> tuple[list[MasteryRow], list[OverallRow], list[WeakRow]]:
+    def progress(
+        self, user: str
+    ) -> tuple[list[MasteryRow], list[OverallRow], list[WeakRow], list[DimensionTrendRow], str | None]:
         mastery = [
             MasteryRow(topic=TOPIC_TITLES[t], mastery=round(v, 1))
             for t, v in self.services.memory.mastery(user).items()
         ]
-        sessions = [s for s in reversed(self.services.transcripts.sessions(user=user)) if s["overall"] is not None]
+        trend = session_trend(self.services.transcripts, user)
         overall = [
-            OverallRow(session=i + 1, date=s["created_at"][:10], overall=s["overall"] or 0.0)
-            for i, s in enumerate(sessions)
+            OverallRow(session=f"{p['session']} · {p['date']}", date=p["date"], overall=p["overall"]) for p in trend
+        ]
+        dimensions = [
+            DimensionTrendRow(session=f"{p['session']} · {p['date']}", dimension=d, score=v)
+            for p in trend
+            for d, v in p["dimensions"].items()
         ]
         weak = [
             WeakRow(
                 topic=a.topic,
                 title=TOPIC_TITLES[a.topic],
                 mastery=round(a.mastery, 1),
-                often_missed="; ".join(a.missed_points[:2]),
+                often_missed="; ".join(a.missed_points[:3]),
             )
             for a in self.services.memory.weak_areas(user)
         ]
-        return mastery, overall, weak
+        return mastery, overall, weak, dimensions, change_line(trend)
 
     def dismiss(self, user: str, topic: str) -> str:
         if not topic:
@@ -227,7 +255,10 @@ class Handlers:
         """(Markdown to show, path of the .md export, path of the .json export), written under
         ``<data>/exports/<user>/`` (mode 0600) and recorded as that user's files."""
         self.own_session(user, session_id)
-        markdown = session_markdown(self.services.transcripts, session_id)
+        bank = self.services.question_bank
+        markdown = session_markdown(
+            self.services.transcripts, session_id, bank, export_writer(bank, self.services.citer)
+        )
         folder = Path(tempfile.mkdtemp(prefix="export-", dir=self._exports(user)))
         md_path = folder / f"interview-{session_id}.md"
         json_path = folder / f"interview-{session_id}.json"

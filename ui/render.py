@@ -3,16 +3,17 @@ so an answer containing markup is shown as text and never runs."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from html import escape
 from typing import TypedDict
 
 from agent import prompts
 from agent.examiner.bands import band_of
 from agent.examiner.models import DIMENSIONS
+from agent.interview.notes import FeedbackNotes
 from agent.interview.report import LONG_MINUTES, WORDS_PER_MINUTE
 from agent.records import AssessmentRecord, Dimension, Report
-from knowledge.taxonomy import TOPIC_TITLES, topic_title
+from knowledge.taxonomy import TOPIC_TITLES, cited_source, topic_title
 
 
 def as_text(text: str) -> str:
@@ -43,8 +44,15 @@ def pace_line(answer: str) -> str:
     return f"About {minutes:.1f} min spoken ({words} words), {verdict}."
 
 
-def feedback_html(assessment: AssessmentRecord | None, note: str | None = None, pace: str | None = None) -> str:
-    if not assessment:
+def feedback_html(
+    assessment: AssessmentRecord | None,
+    note: str | None = None,
+    pace: str | None = None,
+    notes: FeedbackNotes | None = None,
+    change: str | None = None,
+) -> str:
+    """The interviewer's notes as headed sections; empty sections are left out."""
+    if not assessment or notes is None:
         return '<div class="mi-feedback mi-empty">Feedback on your last answer appears here.</div>'
     score = float(assessment["score"])
     tone = band_of(score)
@@ -53,22 +61,32 @@ def feedback_html(assessment: AssessmentRecord | None, note: str | None = None, 
         f"<td>{assessment['dimensions'].get(d, 0)}/2</td></tr>"
         for d in DIMENSIONS
     )
-    covered = "".join(f"<li>✓ {escape(p)}</li>" for p in assessment["covered"]) or "<li>—</li>"
-    missed = "".join(f"<li>✗ {escape(p)}</li>" for p in assessment["missed"]) or "<li>—</li>"
-    citations = "".join(
-        f'<details class="mi-citation"><summary>{escape(c["section"])}</summary>'
-        f"<blockquote>{escape(c['quote'])}</blockquote></details>"
-        for c in assessment["citations"]
-    )
+    sections = [f'<p class="mi-verdict">{escape(notes["verdict"])}</p>', f'<table class="mi-dims">{rows}</table>']
+    if change:
+        sections.insert(0, f'<p class="mi-change">{escape(change)}</p>')
+    if notes["strong"]:
+        sections.append(f"<h4>Strong</h4><p>{escape(', '.join(notes['strong']))}</p>")
+    if notes["missing"]:
+        items = "".join(
+            f"<li>{escape(line['text'])}"
+            + (
+                f'<details class="mi-citation"><summary>{escape(": ".join(cited_source(line["section"])))}</summary>'
+                f"<blockquote>{escape(line['quote'])}</blockquote></details>"
+                if line["section"] and line["quote"]
+                else ""
+            )
+            + "</li>"
+            for line in notes["missing"]
+        )
+        sections.append(f"<h4>Missing or wrong</h4><ul>{items}</ul>")
+    if notes["tip"]:
+        sections.append(f"<h4>Tip</h4><p>{escape(notes['tip'])}</p>")
     extras = "".join(f'<p class="mi-note">{escape(n)}</p>' for n in [note, *assessment["notes"]] if n)
     pace_html = f'<p class="mi-pace">Pace: {escape(pace)}</p>' if pace else ""
     return (
         f'<div class="mi-feedback mi-{tone}">'
         f'<div class="mi-score">{score:g}<small>/10</small></div>'
-        f'<table class="mi-dims">{rows}</table>'
-        f"<h4>Covered</h4><ul>{covered}</ul><h4>Missed</h4><ul>{missed}</ul>"
-        f"{'<h4>Read in the guide</h4>' + citations if citations else ''}"
-        f'<p class="mi-critique">{escape(assessment["critique"])}</p>{extras}{pace_html}</div>'
+        f"{''.join(sections)}{extras}{pace_html}</div>"
     )
 
 
@@ -117,6 +135,20 @@ class DimensionScore(TypedDict):
     score: float
 
 
+def mastery_html(rows: Sequence[Mapping[str, object]]) -> str:
+    """Mastery per topic as horizontal bars: one row per topic, its full name on its own line
+    of the chart, so names never overlap however many topics there are."""
+    if not rows:
+        return '<div class="mi-hbars mi-empty">Mastery by topic appears after your first interview.</div>'
+    body = "".join(
+        f'<div class="mi-hbar"><span class="mi-hbar-label">{escape(str(r["topic"]))}</span>'
+        f"{_bar(float(r['mastery']), 10)}"  # type: ignore[arg-type]
+        f'<span class="mi-hbar-value">{float(r["mastery"]):g}/10</span></div>'  # type: ignore[arg-type]
+        for r in sorted(rows, key=lambda r: -float(r["mastery"]))  # type: ignore[arg-type]
+    )
+    return f'<div class="mi-hbars"><h4>Mastery by topic</h4>{body}</div>'
+
+
 def topic_scores(report: Report | None) -> list[TopicScore]:
     by_topic = report["by_topic"] if report else {}
     return [TopicScore(topic=TOPIC_TITLES[t], score=s) for t, s in by_topic.items()]
@@ -136,4 +168,12 @@ CSS = """
 .mi-dims td {padding: 1px 6px}
 .mi-citation summary {cursor: pointer}
 .mi-note {color: #b45309}
+.mi-hbars {width: 100%}
+.mi-hbar {display: grid; grid-template-columns: minmax(12rem, 1fr) 90px 3.5rem; gap: 0.5rem; align-items: center;
+  margin: 0.2rem 0}
+.mi-hbar-label {overflow-wrap: anywhere}
+.mi-hbar-value {text-align: right; font-variant-numeric: tabular-nums}
+.mi-change {font-weight: 700; color: #1d4ed8}
+.mi-feedback ul {padding-left: 1.1rem; list-style: disc}
+.mi-feedback h4 {margin: 0.6rem 0 0.2rem}
 """

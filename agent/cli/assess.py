@@ -157,6 +157,9 @@ def _show(services: Services, result: AssessedAnswer) -> None:
         console.print(f"[dim]Matched bank question {matched['id']}: {matched['question']}[/]")
     else:
         console.print("[dim]No bank question is close; the rubric was built from the guide.[/]")
-    terminal.feedback_panel(console, result, result["backend_note"])
+    from agent.interview.notes import feedback_notes
+
+    notes = feedback_notes(result, services.question_bank)
+    terminal.feedback_panel(console, result, notes, result["backend_note"])
     if result["follow_up"]:
         console.print(f"[bold magenta]Follow-up:[/] {result['follow_up']}")

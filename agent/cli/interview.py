@@ -9,12 +9,14 @@ from typing import Any
 
 from agent.cli.fallbacks import require_llm, session_fallbacks
 from agent.cli.json_output import print_json
-from agent.interview.interviewer import TurnView, check_user, parse_command
+from agent.interview.interviewer import Interviewer, TurnView, check_user, parse_command
 from agent.services import Services
 from knowledge.errors import UsageError
+from knowledge.question_bank import QuestionBank
 from knowledge.taxonomy import parse_role
 
 DONE = "/done"
+MODEL = "/model"
 
 
 def _console() -> Any:
@@ -23,11 +25,18 @@ def _console() -> Any:
     return Console(highlight=False)
 
 
-def _show(console: Any, view: TurnView, streamed: str = "") -> None:
+def _show(console: Any, view: TurnView, bank: QuestionBank, streamed: str = "") -> None:
+    """The full feedback box once per question (after its first answer), one line after a
+    follow-up reply, then the interviewer's next words."""
     from agent.cli import terminal
+    from agent.interview.notes import feedback_notes, reply_line
 
-    if view.assessment:
-        terminal.feedback_panel(console, view.assessment, view.note)
+    if view.assessment and view.answered == "follow_up":
+        terminal.reply_note(console, reply_line(view.assessment), view.note)
+    elif view.assessment:
+        if view.change:
+            console.print(f"[bold]{view.change}[/]")
+        terminal.feedback_panel(console, view.assessment, feedback_notes(view.assessment, bank), view.note)
     for message in view.messages:
         if message["role"] != "assistant" or (streamed and message["content"].strip() == streamed.strip()):
             continue
@@ -36,6 +45,20 @@ def _show(console: Any, view: TurnView, streamed: str = "") -> None:
         terminal.interviewer_message(console, message)
     if view.report:
         terminal.report_panel(console, view.report)
+
+
+def _show_model_answer(console: Any, interviewer: Interviewer, session_id: str) -> None:
+    from rich.markdown import Markdown
+
+    from agent.interview.model_answer import model_answer_markdown
+
+    try:
+        answer = interviewer.model_answer(session_id)
+    except UsageError as exc:
+        console.print(f"[yellow]{exc}[/]")
+        return
+    console.print(Markdown(model_answer_markdown(answer)))
+    console.print()
 
 
 def examiner_ready(services: Services) -> str:
@@ -86,14 +109,14 @@ class AnswerReader:
         if draft:
             self.console.print("[dim]Your unsent draft was restored; keep typing (an empty line sends it).[/]")
             self.console.print("\n".join(draft), markup=False, highlight=False)
-        self.console.print("[dim]Answer (empty line or /done to send; /skip, /end):[/]")
+        self.console.print("[dim]Answer (empty line or /done to send; /skip, /retry, /model, /end):[/]")
         warned_empty = False
         while True:
             line = sys.stdin.readline()
             if line == "":
                 return self._take() if self.partial else None
             line = line.rstrip("\n")
-            if not self.partial and parse_command(line) is not None:
+            if not self.partial and (parse_command(line) is not None or line.strip().lower() == MODEL):
                 return line.strip().lower()
             if line.strip().lower() == DONE or not line.strip():
                 if self.partial or warned_empty:
@@ -129,8 +152,10 @@ def practice(services: Services, args: argparse.Namespace) -> int:
     else:
         view = interviewer.start(user, parse_role(args.role), args.questions, difficulty=args.difficulty)
         session_id = view.session_id
-        console.print(f"[dim]Session {session_id}. Ctrl-C saves; resume with --resume.[/]")
-        _show(console, view)
+        console.print(
+            f"[dim]Session {session_id}. Commands: /skip, /retry, /model, /end. Ctrl-C saves; resume with --resume.[/]"
+        )
+        _show(console, view, services.question_bank)
         draft = []
     reader = AnswerReader(console)
     live = LiveText(console)
@@ -141,12 +166,21 @@ def practice(services: Services, args: argparse.Namespace) -> int:
             if answer is None:
                 console.print(f"[yellow]Input ended. Session saved: mock-interview practice --user {user} --resume[/]")
                 return 0
+            if answer == MODEL:
+                _show_model_answer(console, interviewer, session_id)
+                continue
             command = parse_command(answer)
-            if command is not None:
+            if command == "retry":
+                try:
+                    view = interviewer.command(session_id, command)
+                except UsageError as exc:  # nothing assessed yet: say so and keep the interview going
+                    console.print(f"[yellow]{exc}[/]")
+                    continue
+            elif command is not None:
                 view = interviewer.command(session_id, command)
             else:
                 view = interviewer.send(session_id, answer, on_text=live)
-            _show(console, view, live.finish())
+            _show(console, view, services.question_bank, live.finish())
     except KeyboardInterrupt:
         services.transcripts.save_draft(session_id, "\n".join(reader.partial))
         console.print(f"\n[yellow]Saved. Resume with: mock-interview practice --user {user} --resume[/]")

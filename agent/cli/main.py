@@ -55,6 +55,12 @@ def _data_dir(text: str) -> Path:
     return Path(text)
 
 
+PRACTICE_COMMANDS = (
+    "/done (send the answer), /skip (next question), /retry (answer the current question again), "
+    "/model (a strong answer to the question just assessed), /end (finish with the report)"
+)
+
+
 def _user_name(text: str) -> str:
     from agent.interview.interviewer import check_user
     from knowledge.errors import UsageError
@@ -112,7 +118,12 @@ def build_parser() -> argparse.ArgumentParser:
     questions.add_argument("--json", action="store_true", help="print a JSON array with every field")
     questions.set_defaults(handler=knowledge_commands.questions)
 
-    practice = commands.add_parser("practice", help="a mock interview in the terminal")
+    practice = commands.add_parser(
+        "practice",
+        help="a mock interview in the terminal",
+        description="A mock interview in the terminal. While answering, a line holding only one of these "
+        f"is a command: {PRACTICE_COMMANDS}.",
+    )
     practice.add_argument("--user", required=True, type=_user_name, help="your profile name")
     practice.add_argument(
         "--role", choices=ROLES, default="ml_engineer", metavar="ROLE", help=f"one of: {', '.join(ROLES)}"

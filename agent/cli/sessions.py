@@ -12,6 +12,7 @@ from agent.services import Services
 from agent.store.export import session_json, session_markdown
 from agent.store.memory import WeakAreaRecord
 from agent.store.transcripts import SessionNotFound
+from agent.store.trend import change_line, session_trend
 from knowledge.errors import UsageError
 from knowledge.taxonomy import ROLE_TITLES, TOPIC_TITLES, TOPICS
 
@@ -63,9 +64,16 @@ def sessions_list(services: Services, args: argparse.Namespace) -> int:
     return 0
 
 
+def _markdown(services: Services, session_id: str) -> str:
+    from agent.interview.model_answer import export_writer
+
+    bank = services.question_bank
+    return session_markdown(services.transcripts, session_id, bank, export_writer(bank, services.citer))
+
+
 def sessions_show(services: Services, args: argparse.Namespace) -> int:
     _session(services, args.session_id)
-    print(session_markdown(services.transcripts, args.session_id))
+    print(_markdown(services, args.session_id))
     return 0
 
 
@@ -74,7 +82,7 @@ def sessions_export(services: Services, args: argparse.Namespace) -> int:
     if args.format == "json":
         print_json(session_json(services.transcripts, args.session_id))
     else:
-        print(session_markdown(services.transcripts, args.session_id))
+        print(_markdown(services, args.session_id))
     return 0
 
 
@@ -83,12 +91,30 @@ def progress(services: Services, args: argparse.Namespace) -> int:
     sessions = len(services.transcripts.sessions(user=user))
     mastery = {t: round(v, 1) for t, v in sorted(services.memory.mastery(user).items())}
     weak = [a.as_json() for a in services.memory.weak_areas(user)]
+    trend = session_trend(services.transcripts, user)
+    change = change_line(trend)
     if args.json:
-        print_json({"user": user, "sessions": sessions, "mastery": mastery, "weak_areas": weak})
+        print_json(
+            {
+                "user": user,
+                "sessions": sessions,
+                "mastery": mastery,
+                "weak_areas": weak,
+                "trend": trend,
+                "change": change,
+            }
+        )
         return 0
     print(f"{user}: {sessions} session{'s' if sessions != 1 else ''}")
     for topic, value in mastery.items():
         print(f"  {TOPIC_TITLES[topic]:<55} {value:>4g}/10  {'█' * round(value)}{'░' * (10 - round(value))}")
+    if trend:
+        print("Overall score by session:")
+        for point in trend:
+            print(
+                f"  {point['session']:>3}  {point['date']}  {point['overall']:>4g}/10  {'█' * round(point['overall'])}"
+            )
+        print(change or "One completed session so far: the change shows after the next one.")
     _print_weak(weak)
     return 0
 

@@ -12,6 +12,7 @@ from rich.text import Text
 
 from agent.examiner.bands import band_of
 from agent.examiner.models import DIMENSIONS
+from agent.interview.notes import FeedbackNotes
 from agent.records import AssessmentRecord, ChatMessage, Report
 from knowledge.taxonomy import TOPIC_TITLES, topic_title
 
@@ -34,30 +35,40 @@ def interviewer_message(console: Console, message: ChatMessage) -> None:
     console.print()
 
 
-def feedback_panel(console: Console, assessment: AssessmentRecord, note: str | None = None) -> None:
+def feedback_panel(
+    console: Console, assessment: AssessmentRecord, notes: FeedbackNotes, note: str | None = None
+) -> None:
+    """The interviewer's notes: verdict, strong, missing or wrong (with the guide), one tip."""
     score = float(assessment["score"])
     color = BAND_COLORS[band_of(score)]
     dims = Table.grid(padding=(0, 1))
     for dimension in DIMENSIONS:
         value = assessment["dimensions"].get(dimension, 0)
         dims.add_row(dimension, f"[{color}]{bar(value, 2, 6)}[/] {value}/2")
-    parts: list[Any] = [Text(f"Score {score:g}/10  {bar(score, 10)}", style=f"bold {color}"), dims]
-    if assessment["covered"]:
-        parts.append(Text("Covered", style="bold green"))
-        parts += [Text(f"  ✓ {p}") for p in assessment["covered"]]
-    if assessment["missed"]:
-        parts.append(Text("Missed", style="bold red"))
-        parts += [Text(f"  ✗ {p}") for p in assessment["missed"]]
-    for citation in assessment["citations"]:
-        parts.append(
-            Text.from_markup(f"  [dim]📖 {escape(citation['section'])}[/]\n     “{escape(citation['quote'])}”")
-        )
-    parts.append(Text(assessment["critique"], style="italic"))
+    parts: list[Any] = [Text(f"{bar(score, 10)}  {notes['verdict']}", style=f"bold {color}"), dims]
+    if notes["strong"]:
+        parts.append(Text("Strong", style="bold green"))
+        parts.append(Text("  " + ", ".join(notes["strong"])))
+    if notes["missing"]:
+        parts.append(Text("Missing or wrong", style="bold red"))
+        for line in notes["missing"]:
+            parts.append(Text(f"  • {line['text']}"))
+            if line["section"] and line["quote"]:
+                parts.append(Text.from_markup(f"    [dim]📖 {escape(line['section'])}: “{escape(line['quote'])}”[/]"))
+    if notes["tip"]:
+        parts.append(Text("Tip", style="bold cyan"))
+        parts.append(Text(f"  {notes['tip']}"))
+    for extra in [note, *assessment["notes"]]:
+        if extra:
+            parts.append(Text(extra, style="yellow"))
+    console.print(Panel(Group(*parts), title="Interviewer's notes", border_style=color))
+
+
+def reply_note(console: Console, line: str, note: str | None = None) -> None:
+    """After a follow-up reply: one line, not the whole box again."""
+    console.print(Text(line, style="dim"))
     if note:
-        parts.append(Text(note, style="yellow"))
-    for extra in assessment["notes"]:
-        parts.append(Text(extra, style="yellow"))
-    console.print(Panel(Group(*parts), title="Feedback", border_style=color))
+        console.print(Text(note, style="yellow"))
 
 
 def report_panel(console: Console, report: Report) -> None:

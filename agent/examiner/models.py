@@ -21,6 +21,14 @@ class Citation(BaseModel):
     quote: str
 
 
+class Correction(BaseModel):
+    """A misconception the answer asserted: the candidate's words and what is true instead."""
+
+    said: str
+    correction: str
+    section: str
+
+
 class Assessment(BaseModel):
     question_id: str | None
     topic: Topic
@@ -35,6 +43,8 @@ class Assessment(BaseModel):
     missed_ids: list[str] = Field(default_factory=list)
     flags: list[Flag] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list, description="Visible notes, e.g. that the answer was truncated.")
+    said: list[str] = Field(default_factory=list, description="The candidate's own words that made covered points.")
+    corrections: list[Correction] = Field(default_factory=list)
 
     def record(self) -> AssessmentRecord:
         """The plain-data form kept in state and stores, and printed by ``--json``."""

@@ -42,6 +42,7 @@ class ExamRequest:
     on_text: Callable[[str], None] | None = None  # receives the visible reply as it streams
     follow_up: AskedFollowUp | None = None  # set when ``latest`` answers a follow-up
     covered_before: tuple[str, ...] = ()  # key point ids the thread already made (not asked again)
+    recent_wording: tuple[str, ...] = ()  # phrasings of the session's latest follow-ups, oldest first
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,7 @@ class ExamResult:
     probe_id: str | None = None  # which probe the follow-up used, so it is not asked twice
     usage: CallUsage | None = None  # tokens and requests, when a model was called
     flag_lines: tuple[str, ...] = ()  # why the answer was capped, in the critique's words
+    wording: tuple[str, ...] = ()  # phrasings the follow-up used (rotated across the session)
 
 
 class Examiner(Protocol):

@@ -12,6 +12,7 @@ run killed mid-turn is finished by invoking the thread again with no input.
                       ├─ record_answer ─ assess_answer ─┬─ ask_follow_up ─ END
                       │                                 └─ close_question ─┬─ ask_question ─ END
                       ├─ skip_question ─ close_question                    └─ wrap_up ─ END
+                      ├─ retry_question ─ END  (the same question again; the best attempt counts)
                       ├─ end_early ─┬─ close_question
                       │             └─ wrap_up
                       └─ session_over ─ END
@@ -42,6 +43,7 @@ def build_graph(
         nodes.ask_follow_up,
         nodes.close_question,
         nodes.skip_question,
+        nodes.retry_question,
         nodes.end_early,
         nodes.wrap_up,
         nodes.session_over,
@@ -56,6 +58,7 @@ def build_graph(
     graph.add_edge("ask_follow_up", END)
     graph.add_conditional_edges("close_question", routes.route_after_close)
     graph.add_edge("skip_question", "close_question")
+    graph.add_edge("retry_question", END)
     graph.add_conditional_edges("end_early", routes.route_after_end)
     graph.add_edge("wrap_up", END)
     graph.add_edge("session_over", END)

@@ -17,9 +17,12 @@ from typing import Any, cast
 
 from langchain_core.runnables import RunnableConfig
 
+from agent.examiner.citer import Citer
 from agent.interview.checkpoints import keep_only_latest
 from agent.interview.context import InterviewContext
+from agent.interview.model_answer import ModelAnswer, build_model_answer
 from agent.interview.state import InterviewState
+from agent.interview.thread import covered_so_far
 from agent.records import AssessmentRecord, Backend, ChatMessage, Command, PromptKind, Report
 from agent.store.transcripts import Transcripts
 from knowledge.errors import NotFound, UsageError
@@ -27,6 +30,9 @@ from knowledge.taxonomy import parse_role
 
 OnText = Callable[[str], None]
 MAX_QUESTIONS = 20
+COMMANDS: dict[str, Command] = {"/skip": "skip", "/end": "end", "/retry": "retry"}
+NOTHING_TO_RETRY = "nothing to retry yet: answer the current question first, then /retry to answer it again"
+NO_MODEL_ANSWER = "no assessed answer yet: answer a question first, then ask for the model answer"
 ORPHAN_NOTE = "This session's checkpoint is missing: it was ended without a report; its answers are kept."
 
 
@@ -44,9 +50,9 @@ def check_user(user: str) -> str:
 
 
 def parse_command(text: str) -> Command | None:
-    """The command a front end's input line gives ("/skip", "/end"), or None for an answer."""
+    """The command a front end's input line gives ("/skip", "/end", "/retry"), or None for an answer."""
     typed = text.strip().lower()
-    return "skip" if typed == "/skip" else "end" if typed == "/end" else None
+    return COMMANDS.get(typed)
 
 
 def new_session_id() -> str:
@@ -65,6 +71,8 @@ class TurnView:
     question_number: int = 0  # 1-based position of the question under discussion
     question_count: int = 0
     prompt_kind: PromptKind | None = None
+    answered: PromptKind | None = None  # what the assessed message replied to: a question or a follow-up
+    change: str | None = None  # on the first answer of a retry: the change since the first attempt
 
 
 SessionLock = Callable[[str], AbstractContextManager[Any]]
@@ -97,12 +105,14 @@ class Interviewer:
         transcripts: Transcripts,
         session_lock: SessionLock | None = None,
         prune: Prune | None = None,
+        citer: Citer | None = None,
     ) -> None:
         self.graph = graph
         self.context = context
         self.transcripts = transcripts
         self.session_lock: SessionLock = session_lock or LocalSessionLocks()
         self.prune = prune
+        self.citer = citer  # for model answers (the guide's sentences behind each key point)
 
     def _config(self, session_id: str) -> RunnableConfig:
         return {"configurable": {"thread_id": session_id}}
@@ -150,6 +160,7 @@ class Interviewer:
             exam = values.get("last_exam")
             if exam is not None:
                 view.assessment, view.backend, view.note = exam["assessment"], exam["backend"], exam["note"]
+                view.change = exam.get("change")
             else:  # the question was closed in this run: read the turn's record
                 self._latest_assessed_turn(session_id, view)
         return view
@@ -203,7 +214,12 @@ class Interviewer:
         return self._turn(session_id, {"incoming": text, "command": None}, on_text)
 
     def command(self, session_id: str, command: Command) -> TurnView:
-        """Skip the current question or end the interview (with its report)."""
+        """Skip the current question, answer it again (retry) or end the interview (with its report)."""
+        if command == "retry":
+            with self.session_lock(session_id):
+                values = self._values(session_id)
+                if values.get("plan") and not values.get("done") and values.get("last_exam") is None:
+                    raise UsageError(NOTHING_TO_RETRY)
         return self._turn(session_id, {"incoming": None, "command": command}, None)
 
     def _turn(self, session_id: str, payload: InterviewState, on_text: OnText | None) -> TurnView:
@@ -219,8 +235,13 @@ class Interviewer:
                 except Exception:
                     self._keep_as_draft(session_id, payload.get("incoming"))
                     raise
-                return self._run(session_id, payload, on_text)
-            return self._run(session_id, payload, on_text, self._last_message_number(session_id))
+                answered = self._values(session_id).get("prompt_kind")
+                view = self._run(session_id, payload, on_text)
+            else:
+                answered = state.values.get("prompt_kind")
+                view = self._run(session_id, payload, on_text, self._last_message_number(session_id))
+            view.answered = answered if view.assessment is not None else None
+            return view
 
     def _end_orphan(self, session_id: str) -> bool:
         """End a session the transcript store holds as active but whose checkpoint is gone
@@ -256,6 +277,27 @@ class Interviewer:
                 return session["id"]
             self._end_orphan(session["id"])
         return None
+
+    def model_answer(self, session_id: str) -> ModelAnswer:
+        """A strong answer to the question just assessed (the open one, else the last closed
+        one), with the candidate's missed points marked."""
+        if self.citer is None:
+            raise UsageError("model answers need the guide index")
+        if not self.exists(session_id):
+            raise UsageError(f"no session {session_id!r}")
+        values = self._values(session_id)
+        exam, first_try = values.get("last_exam"), values.get("first_try")
+        if exam is not None or first_try is not None:
+            question = self.context.bank.get(values["plan"][values["index"]]["question_id"])
+            covered = set(covered_so_far(exam)) | set(first_try["covered_ids"] if first_try else [])
+            missed = [kp.id for kp in question.key_points if kp.id not in covered]
+        else:
+            answered = [r for r in values.get("results", []) if not r["skipped"]]
+            if not answered:
+                raise UsageError(NO_MODEL_ANSWER)
+            question = self.context.bank.get(answered[-1]["question_id"])
+            missed = answered[-1]["missed_ids"]
+        return build_model_answer(question, self.citer, missed)
 
     def state(self, session_id: str) -> InterviewState:
         return self._values(session_id)

@@ -15,12 +15,12 @@ from agent import prompts
 from agent.examiner.answer_text import join_thread
 from agent.examiner.seam import ExamRequest
 from agent.interview.context import InterviewContext
+from agent.interview.notes import feedback_notes, reply_line, retry_change
 from agent.interview.planner import plan_session as make_plan
 from agent.interview.report import build_report, excerpt
 from agent.interview.state import InterviewState
 from agent.interview.thread import asked_follow_up, covered_so_far, question_view
 from agent.records import (
-    AssessmentRecord,
     Backend,
     CallUsage,
     ChatMessage,
@@ -30,11 +30,13 @@ from agent.records import (
     MessageKind,
     PlannedQuestion,
     QuestionResult,
+    QuestionView,
     SessionUsage,
 )
 from knowledge.taxonomy import ROLE_TITLES, TOPIC_TITLES
 
 HISTORY_MESSAGES = 8
+RECENT_WORDING = 12  # follow-up phrasings remembered, so the next ones differ
 
 
 # A node returns a partial state update (InterviewState is total=False).
@@ -45,7 +47,7 @@ def _say(content: str, kind: MessageKind) -> ChatMessage:
     return {"role": "assistant", "content": content, "kind": kind}
 
 
-def _heard(content: str, kind: Literal["answer", "skip", "end"]) -> ChatMessage:
+def _heard(content: str, kind: Literal["answer", "skip", "end", "retry"]) -> ChatMessage:
     return {"role": "user", "content": content, "kind": kind}
 
 
@@ -110,6 +112,7 @@ def ask_question(state: InterviewState, runtime: Runtime[InterviewContext]) -> U
         "follow_ups": 0,
         "asked_probes": [],
         "last_exam": None,
+        "first_try": None,
         "messages": [_say(text, "question")],
     }
 
@@ -157,6 +160,7 @@ def assess_answer(state: InterviewState, runtime: Runtime[InterviewContext]) -> 
         on_text=_stream_writer(runtime),
         follow_up=asked_follow_up(state),
         covered_before=covered_so_far(state.get("last_exam")),
+        recent_wording=tuple(state.get("wording", [])),
     )
     result = ctx.examiner.examine(request)
     assessment = result.assessment.record()
@@ -167,13 +171,23 @@ def assess_answer(state: InterviewState, runtime: Runtime[InterviewContext]) -> 
     messages: list[ChatMessage] = []
     if result.note:
         messages.append(_say(result.note, "note"))
-    summary = _summary(assessment)
-    messages.append(
-        _say(prompts.render("feedback_line", score=f"{assessment['score']:g}", summary=summary), "feedback")
-    )
+    summary = reply_line(assessment) if request.follow_up else feedback_notes(assessment, ctx.bank)["verdict"]
+    first_try = state.get("first_try")
+    change = None
+    if first_try is not None and request.follow_up is None:
+        change = retry_change(first_try, standing, question)
+        summary = f"{change} {summary}"
+    messages.append(_say(prompts.render("feedback_line", summary=summary), "feedback"))
     exam = ExamRecord(
-        assessment=assessment, backend=result.backend, note=result.note, probe_id=result.probe_id, question=standing
+        assessment=assessment,
+        backend=result.backend,
+        note=result.note,
+        probe_id=result.probe_id,
+        question=standing,
+        wording=list(result.wording),
     )
+    if change is not None:
+        exam["change"] = change
     return {
         "last_exam": exam,
         "messages": messages,
@@ -212,12 +226,6 @@ def _stream_writer(runtime: Runtime[InterviewContext]) -> Callable[[str], None] 
     return lambda text: writer({"text": text})
 
 
-def _summary(assessment: AssessmentRecord) -> str:
-    """The critique without its first sentence (the score, already in the feedback line)."""
-    critique = assessment["critique"]
-    return critique.split(". ", 1)[1] if ". " in critique else critique
-
-
 def ask_follow_up(state: InterviewState, runtime: Runtime[InterviewContext]) -> Update:
     exam = state["last_exam"]
     assert exam is not None and exam["assessment"]["follow_up"], "routed here only with a follow-up to ask"
@@ -232,6 +240,7 @@ def ask_follow_up(state: InterviewState, runtime: Runtime[InterviewContext]) -> 
         "prompt_kind": "follow_up",
         "follow_ups": state.get("follow_ups", 0) + 1,
         "asked_probes": [*state.get("asked_probes", []), exam["probe_id"] or text],
+        "wording": [*state.get("wording", []), *exam.get("wording", [])][-RECENT_WORDING:],
         "messages": [_say(text, "follow_up")],
     }
 
@@ -243,7 +252,16 @@ def close_question(state: InterviewState, runtime: Runtime[InterviewContext]) ->
     question = ctx.bank.get(planned["question_id"])
     # Compact: the full assessment is in the transcript store; the state keeps what the
     # report and the next prompts need.
-    if exam is None:  # skipped before any answer
+    first_try = state.get("first_try")
+    if exam is None and first_try is not None:  # retried, then skipped or ended: the first attempt counts
+        exam_view: QuestionView | None = first_try
+    elif exam is not None:
+        exam_view = exam.get("question") or question_view(None, exam["assessment"], False)
+        if first_try is not None and first_try["score"] > exam_view["score"]:
+            exam_view = first_try
+    else:
+        exam_view = None
+    if exam_view is None:  # skipped before any answer
         result = QuestionResult(
             question_id=question.id,
             topic=question.topic,
@@ -255,7 +273,7 @@ def close_question(state: InterviewState, runtime: Runtime[InterviewContext]) ->
             excerpt="",
         )
     else:
-        standing = exam.get("question") or question_view(None, exam["assessment"], False)
+        standing = exam_view
         answers = state.get("thread_answers", [])
         result = QuestionResult(
             question_id=question.id,
@@ -267,13 +285,20 @@ def close_question(state: InterviewState, runtime: Runtime[InterviewContext]) ->
             covered_ids=standing["covered_ids"],
             excerpt=excerpt("\n\n".join(answers)),
             words=sum(len(a.split()) for a in answers),
-            backend=exam["backend"],
-            note=exam["note"],
+            backend=exam["backend"] if exam else "offline",
+            note=exam["note"] if exam else None,
         )
+        if first_try is not None:
+            result["retried"] = True
     ctx.memory.record_question(
         state["user"], state["session_id"], question, result["score"], result["missed_ids"], result["covered_ids"]
     )
-    return {"results": [*state.get("results", []), result], "last_exam": None, "thread_answers": []}
+    return {
+        "results": [*state.get("results", []), result],
+        "last_exam": None,
+        "first_try": None,
+        "thread_answers": [],
+    }
 
 
 def skip_question(state: InterviewState, runtime: Runtime[InterviewContext]) -> Update:
@@ -284,6 +309,33 @@ def skip_question(state: InterviewState, runtime: Runtime[InterviewContext]) -> 
         "incoming": None,
         "command": None,
         "messages": [_heard("/skip", "skip"), _say(text, "note")],
+    }
+
+
+def retry_question(state: InterviewState, runtime: Runtime[InterviewContext]) -> Update:
+    """The same question again, from a clean thread; the best attempt is kept for the result."""
+    ctx = runtime.context
+    exam = state["last_exam"]
+    assert exam is not None, "a retry is accepted only after an assessed answer"
+    planned = state["plan"][state["index"]]
+    question = ctx.bank.get(planned["question_id"])
+    standing = exam.get("question") or question_view(None, exam["assessment"], False)
+    before = state.get("first_try")
+    best = standing if before is None or standing["score"] >= before["score"] else before
+    ctx.transcripts.record_answer(state["session_id"], state["seq"], "/retry")
+    seq = state["seq"] + 1
+    ctx.transcripts.record_prompt(state["session_id"], seq, "question", question.topic, question.id, question.question)
+    text = prompts.render("retry_ask", score=f"{best['score']:g}", question=question.question)
+    return {
+        "incoming": None,
+        "command": None,
+        "seq": seq,
+        "prompt_kind": "question",
+        "thread_answers": [],
+        "follow_ups": 0,
+        "last_exam": None,
+        "first_try": best,
+        "messages": [_heard("/retry", "retry"), _say(text, "question")],
     }
 
 

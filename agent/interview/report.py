@@ -22,7 +22,7 @@ from agent.records import (
     WeakTopic,
 )
 from knowledge.question_bank import QuestionBank
-from knowledge.taxonomy import Topic
+from knowledge.taxonomy import SECTION_TOPICS, SUPPLEMENT_PREFIX, SUPPLEMENT_TOPICS, Topic, section_topics
 
 STRONG_FROM = 7.5
 EXCERPT_CHARS = 160
@@ -45,6 +45,18 @@ def _highlight(q: ReportQuestion) -> Highlight:
     return Highlight(question_id=q["question_id"], topic=q["topic"], score=q["score"], excerpt=q["excerpt"])
 
 
+def study_sections(topic: Topic, sections: list[str]) -> list[str]:
+    """The sections to read for a weak topic (of the guide or of the supplement): those of the
+    missed points that belong to the topic (a rubric may cite a neighbouring part of the guide),
+    each once; the topic's own chapter when none does, the guide's before the supplement's."""
+    own = [s for s in dict.fromkeys(sections) if topic in section_topics(s)]
+    chapters = [
+        *(chapter for chapter, topics in SECTION_TOPICS.items() if topic in topics),
+        *(SUPPLEMENT_PREFIX + chapter for chapter, topics in SUPPLEMENT_TOPICS.items() if topic in topics),
+    ]
+    return own or chapters[:1]
+
+
 def build_report(results: list[QuestionResult], plan: list[PlannedQuestion], bank: QuestionBank) -> Report:
     questions: list[ReportQuestion] = []
     for result in results:
@@ -62,6 +74,8 @@ def build_report(results: list[QuestionResult], plan: list[PlannedQuestion], ban
                 words=result.get("words", 0),
             )
         )
+        if result.get("retried"):
+            questions[-1]["retried"] = True
     by_topic_scores: dict[Topic, list[float]] = defaultdict(list)
     for q in questions:
         by_topic_scores[q["topic"]].append(q["score"])
@@ -81,7 +95,7 @@ def build_report(results: list[QuestionResult], plan: list[PlannedQuestion], ban
             for kp_id in q["missed_ids"]
         ]
         weak_areas.append(WeakTopic(topic=topic, score=by_topic[topic], missed=[kp.point for kp in missed]))
-        study_plan.append(StudyItem(topic=topic, sections=list(dict.fromkeys(kp.section for kp in missed))))
+        study_plan.append(StudyItem(topic=topic, sections=study_sections(topic, [kp.section for kp in missed])))
     highlights = Highlights()
     if answered:
         highlights["best"] = _highlight(max(answered, key=lambda q: q["score"]))

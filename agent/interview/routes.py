@@ -10,7 +10,7 @@ from agent.interview.state import InterviewState
 
 def route_turn(
     state: InterviewState,
-) -> Literal["plan_session", "record_answer", "skip_question", "end_early", "session_over"]:
+) -> Literal["plan_session", "record_answer", "skip_question", "retry_question", "end_early", "session_over"]:
     """A run starts here: a new session is planned, otherwise the candidate's message is handled."""
     if not state.get("plan"):
         return "plan_session"
@@ -21,6 +21,8 @@ def route_turn(
         return "end_early"
     if command == "skip":
         return "skip_question"
+    if command == "retry":
+        return "retry_question"
     return "record_answer"
 
 
@@ -34,7 +36,7 @@ def route_after_assessment(state: InterviewState) -> Literal["ask_follow_up", "c
 
 def route_after_end(state: InterviewState) -> Literal["close_question", "wrap_up"]:
     """Ending early still counts a question whose answer was already assessed."""
-    return "close_question" if state.get("last_exam") else "wrap_up"
+    return "close_question" if state.get("last_exam") or state.get("first_try") else "wrap_up"
 
 
 def route_after_close(state: InterviewState) -> Literal["ask_question", "wrap_up"]:

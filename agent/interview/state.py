@@ -11,6 +11,7 @@ from agent.records import (
     PlannedQuestion,
     PromptKind,
     QuestionResult,
+    QuestionView,
     Report,
     SessionUsage,
 )
@@ -49,7 +50,9 @@ class InterviewState(TypedDict, total=False):
     thread_answers: list[str]  # everything said about the current question
     follow_ups: int
     asked_probes: list[str]
+    wording: list[str]  # phrasings of the session's latest follow-ups (prompts/follow_ups.yaml)
     last_exam: ExamRecord | None
+    first_try: QuestionView | None  # the question's best standing before a /retry
     results: list[QuestionResult]  # one per closed question
     messages: Annotated[list[ChatMessage], keep_recent]  # the latest chat messages, numbered
     usage: SessionUsage  # running token/cost totals

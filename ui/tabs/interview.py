@@ -10,6 +10,7 @@ from typing import Any
 import gradio as gr
 
 from agent.interview.interviewer import TurnView, parse_command
+from agent.interview.notes import FeedbackNotes
 from agent.records import DIMENSIONS, AssessmentRecord, Command, Report
 from knowledge.errors import UserError
 from knowledge.taxonomy import ROLE_TITLES, ROLES
@@ -34,22 +35,32 @@ class InterviewTab:
     answer: gr.Textbox
     send: gr.Button
     skip: gr.Button
+    retry: gr.Button
+    model: gr.Button
     end: gr.Button
     pace: gr.Markdown
     feedback: gr.HTML
+    model_answer: gr.Markdown
     dims_plot: gr.BarPlot
     report: gr.HTML
     topic_plot: gr.BarPlot
     report_dims: gr.BarPlot
     timer: gr.Timer
+    setup: gr.Accordion
 
     def feedback_outputs(
-        self, assessment: AssessmentRecord | None, note: str | None, pace: str | None
+        self,
+        assessment: AssessmentRecord | None,
+        note: str | None,
+        pace: str | None,
+        notes: FeedbackNotes | None = None,
+        change: str | None = None,
     ) -> dict[Any, Any]:
+        """The notes beside the chat; the framework chart only while there is an answer to chart."""
         dims = render.dimension_scores(assessment["dimensions"] if assessment else None)
         return {
-            self.feedback: render.feedback_html(assessment, note, pace),
-            self.dims_plot: frame(dims, DIMENSION_COLUMNS),
+            self.feedback: render.feedback_html(assessment, note, pace, notes, change),
+            self.dims_plot: gr.update(value=frame(dims, DIMENSION_COLUMNS), visible=assessment is not None),
         }
 
     def feedback_and_report(self) -> list[Any]:
@@ -68,7 +79,7 @@ class InterviewTab:
 def layout(auth_enabled: bool) -> InterviewTab:
     with gr.Row():
         with gr.Column(scale=3):
-            with gr.Accordion("New interview", open=True), gr.Row():
+            with gr.Accordion("New interview", open=True, elem_id="setup") as setup, gr.Row():
                 profile = gr.Textbox(
                     label="Profile", value="candidate", interactive=not auth_enabled, elem_id="profile"
                 )
@@ -82,10 +93,13 @@ def layout(auth_enabled: bool) -> InterviewTab:
             with gr.Row():
                 send = gr.Button("Send answer", variant="primary", elem_id="send")
                 skip = gr.Button("Skip question", elem_id="skip")
+                retry = gr.Button("Answer again", elem_id="retry")
+                model = gr.Button("Model answer", elem_id="model-button")
                 end = gr.Button("End interview", variant="stop", elem_id="end")
             pace = gr.Markdown(elem_id="pace")
         with gr.Column(scale=2):
             feedback = gr.HTML(render.feedback_html(None), elem_id="feedback")
+            model_answer = gr.Markdown(elem_id="model-answer")
             dims_plot = gr.BarPlot(
                 frame(render.dimension_scores(None), DIMENSION_COLUMNS),
                 x="dimension",
@@ -93,6 +107,7 @@ def layout(auth_enabled: bool) -> InterviewTab:
                 y_lim=[0, 2],
                 title="Answer framework (0–2)",
                 sort=list(DIMENSIONS),
+                visible=False,
                 elem_id="dims-plot",
             )
             report = gr.HTML(elem_id="report")
@@ -120,14 +135,18 @@ def layout(auth_enabled: bool) -> InterviewTab:
         answer,
         send,
         skip,
+        retry,
+        model,
         end,
         pace,
         feedback,
+        model_answer,
         dims_plot,
         report,
         topic_plot,
         report_dims,
         timer,
+        setup,
     )
 
 
@@ -154,7 +173,7 @@ def wire(app: gr.Blocks, page: Page, tab: InterviewTab) -> None:
             tab.profile: user,
             page.session_id: sid,
             tab.chat: history,
-            **tab.feedback_outputs(last, None, None),
+            **tab.feedback_outputs(last, None, None, h.notes(last)),
             page.status: h.status(sid),
             tab.preview: h.preview(user),
             page.started: time.time() if sid else None,
@@ -187,11 +206,21 @@ def wire(app: gr.Blocks, page: Page, tab: InterviewTab) -> None:
             page.started: time.time(),
             page.browser: {"user": user},
             tab.answer: "",
+            tab.setup: gr.update(open=False),  # out of the way while the interview runs
+            tab.model_answer: "",
         }
 
     # What a turn updates; Start also sets the session and remembers the profile. The order is
     # the API's (gradio_client callers read results by position), so it stays as released.
-    send_outputs = [tab.chat, tab.answer, *tab.feedback_and_report(), page.status, page.started]
+    send_outputs = [
+        tab.chat,
+        tab.answer,
+        *tab.feedback_and_report(),
+        page.status,
+        page.started,
+        tab.setup,
+        tab.model_answer,
+    ]
     start_outputs = [
         page.session_id,
         tab.chat,
@@ -200,6 +229,8 @@ def wire(app: gr.Blocks, page: Page, tab: InterviewTab) -> None:
         page.started,
         page.browser,
         tab.answer,
+        tab.setup,
+        tab.model_answer,
     ]
     tab.start.click(on_start, [tab.profile, tab.role, tab.count, tab.difficulty], start_outputs, api_name="start")
 
@@ -229,10 +260,12 @@ def wire(app: gr.Blocks, page: Page, tab: InterviewTab) -> None:
             yield {
                 tab.chat: history,
                 tab.answer: "",
-                **tab.feedback_outputs(view.assessment, view.note, pace_text),
+                **tab.feedback_outputs(view.assessment, view.note, pace_text, h.notes(view.assessment), view.change),
                 **tab.report_outputs(view.report),
                 page.status: h.status(sid),
                 page.started: None if view.done else time.time(),
+                tab.setup: gr.update(open=view.done),
+                tab.model_answer: "",
             }
 
     tab.send.click(
@@ -248,4 +281,11 @@ def wire(app: gr.Blocks, page: Page, tab: InterviewTab) -> None:
 
     tab.skip.click(button("skip"), [tab.chat, page.session_id, tab.profile], send_outputs, api_name="skip")
     tab.end.click(button("end"), [tab.chat, page.session_id, tab.profile], send_outputs, api_name="end")
+    tab.retry.click(button("retry"), [tab.chat, page.session_id, tab.profile], send_outputs, api_name="retry")
+
+    @shown_as_notice
+    def on_model(sid: str | None, typed: str, request: gr.Request) -> str:
+        return h.model_answer(page.who(typed, request), sid)
+
+    tab.model.click(on_model, [page.session_id, tab.profile], [tab.model_answer], api_name="model_answer")
     tab.timer.tick(elapsed_label, [page.started], [tab.pace], show_progress="hidden", api_visibility="private")

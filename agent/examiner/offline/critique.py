@@ -74,31 +74,3 @@ def _flag_line(flag: Flag, parts: CritiqueParts) -> str:
     if flag == "truncated":
         return prompts.render("critique_flag_truncated", chars=f"{parts.truncated_from:,}", limit=f"{parts.limit:,}")
     return prompts.render(f"critique_flag_{flag}")
-
-
-def choose_follow_up(
-    question: Question,
-    evidence: list[PointEvidence],
-    dimensions: dict[Dimension, int],
-    asked: tuple[str, ...],
-    tendencies: tuple[str, ...],
-) -> tuple[str, str] | None:
-    """(probe id, text) of the next deep dive, or None if there is nothing worth asking."""
-    missed = [e for e in evidence if not e.covered and f"kp:{e.key_point.id}" not in asked]
-    if missed:
-        order = {kp.id: i for i, kp in enumerate(question.key_points)}
-        missed.sort(key=lambda e: (-e.key_point.weight, e.key_point.id not in tendencies, order[e.key_point.id]))
-        target = missed[0].key_point
-        said = [e for e in evidence if e.covered and e.matched not in (None, "restated", "paraphrased")]
-        lead = (
-            prompts.render("lead_acknowledge", phrase=f"“{said[0].matched}”")
-            if said
-            else prompts.render("lead_neutral")
-        )
-        return f"kp:{target.id}", prompts.render("follow_up_missed", lead=lead, probe=target.probe)
-    remaining = [(i, p) for i, p in enumerate(question.probes) if f"probe:{i}" not in asked]
-    if not remaining:
-        return None
-    remaining.sort(key=lambda ip: dimensions.get(ip[1].kind, 0))
-    index, probe = remaining[0]
-    return f"probe:{index}", prompts.render("follow_up_strong", lead=prompts.render("lead_strong"), probe=probe.text)

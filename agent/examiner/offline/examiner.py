@@ -16,10 +16,11 @@ from agent import prompts
 from agent.examiner.answer_text import MAX_ASSESSED_CHARS, AnswerText
 from agent.examiner.citer import Citer
 from agent.examiner.gaming import GamingDetector, GamingVerdict, cap_for
-from agent.examiner.models import Assessment, Citation
+from agent.examiner.models import Assessment, Citation, Correction
 from agent.examiner.offline.calibration import Calibration
-from agent.examiner.offline.critique import CritiqueParts, choose_follow_up, flag_lines, write_critique
+from agent.examiner.offline.critique import CritiqueParts, flag_lines, write_critique
 from agent.examiner.offline.evidence import Evidence, EvidenceFinder, PointEvidence, features
+from agent.examiner.offline.follow_up import FollowUp, FollowUpWriter, Thread, best_dimensions, own_words
 from agent.examiner.offline.framework import score_dimensions
 from agent.examiner.seam import ExamRequest, ExamResult
 from agent.records import Backend, Dimension
@@ -48,6 +49,7 @@ class OfflineExaminer:
         self.gaming = gaming
         self.citer = citer
         self.calibration = calibration
+        self.follow_ups = FollowUpWriter(finder.encoder)
 
     def measure(self, request: ExamRequest) -> Measured:
         question, asked = request.question, request.follow_up
@@ -97,10 +99,7 @@ class OfflineExaminer:
         )
         follow_up = None
         if not {"empty", "no_attempt", "not_english"} & set(flags):
-            thread = [
-                replace(e, credit=1.0) if e.key_point.id in request.covered_before else e for e in m.evidence.points
-            ]
-            follow_up = choose_follow_up(question, thread, m.dimensions, request.asked_probes, request.tendencies)
+            follow_up = self._follow_up(request, m)
         missed = [e for e in points if not e.covered]
         assessment = Assessment(
             question_id=question.id,
@@ -113,15 +112,44 @@ class OfflineExaminer:
             missed_ids=[e.key_point.id for e in missed],
             critique=write_critique(parts),
             citations=self._citations(missed, m.evidence),
-            follow_up=follow_up[1] if follow_up else None,
+            follow_up=follow_up.text if follow_up else None,
             flags=flags,
             notes=[note] if (note := _truncation_note(m.answer)) else [],
+            said=list(dict.fromkeys(w for e in points if e.covered and (w := own_words(e)))),
+            corrections=[
+                Correction(said=a.sentence, correction=a.misconception.correction, section=a.misconception.section)
+                for a in m.evidence.misconceptions
+            ],
         )
         return ExamResult(
             assessment,
             backend=self.name,
-            probe_id=follow_up[0] if follow_up else None,
+            probe_id=follow_up.probe_id if follow_up else None,
             flag_lines=tuple(flag_lines(parts)),
+            wording=follow_up.wording if follow_up else (),
+        )
+
+    def _follow_up(self, request: ExamRequest, m: Measured) -> FollowUp | None:
+        """The next probe, judged on the whole thread: what any answer on it made counts."""
+        question = request.question
+        whole, dimensions = m.evidence, m.dimensions
+        if request.follow_up is not None:
+            answer = AnswerText.prepare(request.answer, request.answer_chars)
+            injected = self.gaming.injected(answer)
+            sentences = [s for s in answer.sentences if s not in injected]
+            whole = self.finder.find(question, sentences)
+            dimensions = best_dimensions(dimensions, score_dimensions(sentences, set(tokenize(question.question))))
+        thread = Thread(
+            points=[replace(e, credit=1.0) if e.key_point.id in request.covered_before else e for e in whole.points],
+            latest=m.evidence.points,
+            latest_sentences=m.evidence.explained,
+            sentences=whole.explained,
+            misconceptions=m.evidence.misconceptions,
+            dimensions=dimensions,
+        )
+        said_before = " ".join(line["content"] for line in request.history if line["role"] == "assistant")
+        return self.follow_ups.choose(
+            question, thread, request.asked_probes, request.tendencies, request.recent_wording, said_before
         )
 
     def _citations(self, missed: list[PointEvidence], evidence: Evidence) -> list[Citation]:
