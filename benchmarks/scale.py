@@ -239,7 +239,6 @@ class Row:
     n: int
     load: Load
     lost: int
-    stored_unacknowledged: int
     cpu: dict[str, float]  # cores used per process group during the answering phase
     load_average: tuple[float, float]  # 1-minute load average: at the start, highest seen
 
@@ -258,13 +257,11 @@ def measure(
     cpu["benchmark client"] = (own_cpu_seconds() - client_before) / load.seconds
     in_db = stored(tag)
     acknowledged = load.acknowledged
-    sent = {marker(tag, i, k) for i, c in enumerate(load.candidates) for k in range(TURNS - c.not_sent)}
     row = Row(
         config,
         n,
         load,
         lost=len(lost_answers(acknowledged, in_db)),
-        stored_unacknowledged=len((in_db & sent) - acknowledged),
         cpu=cpu,
         load_average=(averages.samples[0], max(averages.samples)),
     )
@@ -397,7 +394,8 @@ def main() -> None:
         "Offline examiner, loopback, one fresh database per configuration (N = 10, 50, 200 run one after another on it).",
         "Two workers: the client assigns candidate i to worker i mod 2 and keeps it there (sticky, as a load balancer "
         "keyed by browser). Lost answers: acknowledged by the app, absent from the transcripts in the database "
-        "afterwards. Cores used: CPU seconds of each process tree over the answering phase's wall time.",
+        "afterwards. Cores used: CPU seconds of each process tree over the whole load (the starts and the "
+        "answers) divided by the answering phase's wall time, so they overstate the answering phase a little.",
         f"Load average (1, 5, 15 min) before the run: {idle_load[0]:.1f}, {idle_load[1]:.1f}, {idle_load[2]:.1f} "
         f"on {os.cpu_count()} cores shared with other work.",
         "",
