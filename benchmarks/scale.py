@@ -93,8 +93,16 @@ def marker(tag: str, candidate: int, answer: int) -> str:
     return f"[bench {tag} c{candidate} a{answer}]"
 
 
-def drive(urls: list[str], n: int, tag: str, turns: int = TURNS, cap: float = CAP_SECONDS) -> Load:
-    """N candidates, candidate i on ``urls[i % len(urls)]``: all start, then all answer."""
+def drive(
+    urls: list[str],
+    n: int,
+    tag: str,
+    turns: int = TURNS,
+    cap: float = CAP_SECONDS,
+    on_answering: Callable[[], None] = lambda: None,
+) -> Load:
+    """N candidates, candidate i on ``urls[i % len(urls)]``: all start, then all answer;
+    ``on_answering`` runs between the two phases."""
     configs = {url: httpx.get(f"{url.rstrip('/')}/config", timeout=REQUEST_TIMEOUT).json() for url in urls}
     results = [Candidate() for _ in range(n)]
     started = threading.Semaphore(0)
@@ -136,6 +144,7 @@ def drive(urls: list[str], n: int, tag: str, turns: int = TURNS, cap: float = CA
     start_deadline = time.monotonic() + cap
     for _ in range(n):
         started.acquire(timeout=max(0.0, start_deadline - time.monotonic()))
+    on_answering()
     begin = time.perf_counter()
     deadline[0] = begin + cap
     go.set()
@@ -247,14 +256,18 @@ def measure(
     config: str, urls: list[str], groups: dict[str, list[int]], stored: Callable[[str], set[str]], n: int
 ) -> Row:
     tag = f"{config.split()[0]}{len(urls)}n{n}"
-    before = {name: sum(tree_cpu_seconds(p) for p in pids) for name, pids in groups.items()}
-    client_before = own_cpu_seconds()
+    before: dict[str, float] = {}
+
+    def count_from_here() -> None:  # CPU of the answering phase only, not of the starts
+        before.update({name: sum(tree_cpu_seconds(p) for p in pids) for name, pids in groups.items()})
+        before["benchmark client"] = own_cpu_seconds()
+
     with LoadAverage() as averages:
-        load = drive(urls, n, tag)
+        load = drive(urls, n, tag, on_answering=count_from_here)
     cpu = {
         name: (sum(tree_cpu_seconds(p) for p in pids) - before[name]) / load.seconds for name, pids in groups.items()
     }
-    cpu["benchmark client"] = (own_cpu_seconds() - client_before) / load.seconds
+    cpu["benchmark client"] = (own_cpu_seconds() - before["benchmark client"]) / load.seconds
     in_db = stored(tag)
     acknowledged = load.acknowledged
     row = Row(
@@ -394,8 +407,7 @@ def main() -> None:
         "Offline examiner, loopback, one fresh database per configuration (N = 10, 50, 200 run one after another on it).",
         "Two workers: the client assigns candidate i to worker i mod 2 and keeps it there (sticky, as a load balancer "
         "keyed by browser). Lost answers: acknowledged by the app, absent from the transcripts in the database "
-        "afterwards. Cores used: CPU seconds of each process tree over the whole load (the starts and the "
-        "answers) divided by the answering phase's wall time, so they overstate the answering phase a little.",
+        "afterwards. Cores used: CPU seconds of each process tree during the answering phase over its wall time.",
         f"Load average (1, 5, 15 min) before the run: {idle_load[0]:.1f}, {idle_load[1]:.1f}, {idle_load[2]:.1f} "
         f"on {os.cpu_count()} cores shared with other work.",
         "",
