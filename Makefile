@@ -36,6 +36,7 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.interviewer
 	$(BIN)/python -m benchmarks.llm
 	$(BIN)/python -m benchmarks.ui
+	$(BIN)/python -m benchmarks.scale
 
 eval: $(STAMP)
 	$(BIN)/python -m eval.run

@@ -11,17 +11,19 @@ import httpx
 
 
 class QueueClient:
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, config: dict[str, Any] | None = None, timeout: float = 60) -> None:
+        """``config`` is the app's ``/config`` when already fetched (many clients of one app share it)."""
         self.url = url.rstrip("/")
-        self.http = httpx.Client(timeout=60)
+        self.http = httpx.Client(timeout=timeout)
         self.session = uuid.uuid4().hex[:11]
-        config = self.http.get(f"{self.url}/config").json()
+        config = config if config is not None else self.http.get(f"{self.url}/config").json()
         self.endpoints = {d["api_name"]: d for d in config["dependencies"] if d.get("api_name")}
+        self._components: list[dict[str, Any]] = config["components"]
 
     def call(self, api_name: str, *values: Any) -> list[Any]:
         """Run an endpoint; ``values`` fill its non-state inputs in order. Returns the final outputs."""
         dependency = self.endpoints[api_name]
-        components = {c["id"]: c for c in self._config_components()}
+        components = {c["id"]: c for c in self._components}
         data: list[Any] = []
         given = iter(values)
         for input_id in dependency["inputs"]:
@@ -54,11 +56,6 @@ class QueueClient:
                         raise RuntimeError(str(message.get("output")))
                     return list(message["output"]["data"])
         raise RuntimeError("the event stream ended without a result")
-
-    def _config_components(self) -> list[dict[str, Any]]:
-        if not hasattr(self, "_components"):
-            self._components = self.http.get(f"{self.url}/config").json()["components"]
-        return self._components
 
     def close(self) -> None:
         self.http.close()
