@@ -6,6 +6,7 @@ import json
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -204,13 +205,22 @@ def test_practice_in_the_terminal_with_ctrl_c_and_resume(cli_home: Path) -> None
     assert proc.stdin is not None
     proc.stdin.write("My half-typed answer about evaluation [/INST] with x[0] in it\n")
     proc.stdin.flush()
-    deadline = time.monotonic() + 60
-    sessions = cli_home / "sessions.sqlite"
-    while not sessions.exists() and time.monotonic() < deadline:
+    # Interrupt once the interview is under way (its opening line is out, so the typed line is
+    # being read): a fixed sleep raced a slow start under load, and the signal landed first.
+    stdout = proc.stdout
+    assert stdout is not None
+    shown: list[str] = []
+    reader = threading.Thread(target=lambda: shown.extend(stdout), daemon=True)
+    reader.start()
+    deadline = time.monotonic() + 90
+    while not any("/retry, /model" in line for line in shown) and time.monotonic() < deadline:
+        assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
         time.sleep(0.2)
-    time.sleep(1.5)
+    time.sleep(1.0)
     proc.send_signal(signal.SIGINT)
-    out, err = proc.communicate(timeout=30)
+    proc.wait(timeout=30)
+    reader.join(timeout=30)
+    out, err = "".join(shown), proc.stderr.read() if proc.stderr else ""
     assert proc.returncode == 130, err
     assert "Resume with: mock-interview practice --user asha --resume" in out
 
