@@ -64,7 +64,9 @@ class Misconception(_Strict):
     correct_examples: list[str] = Field(
         default_factory=list, description="True sentences a candidate may say that the signals must not fire on."
     )
-    false_examples: list[str] = Field(default_factory=list, description="Assertions of the claim the signals must catch.")
+    false_examples: list[str] = Field(
+        default_factory=list, description="Assertions of the claim the signals must catch."
+    )
 
 
 class Question(_Strict):
