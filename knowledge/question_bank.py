@@ -61,6 +61,12 @@ class Misconception(_Strict):
     )
     correction: str = Field(min_length=10)
     section: str = Field(min_length=3, description="Guide heading path whose text supports the correction.")
+    correct_examples: list[str] = Field(
+        default_factory=list, description="True sentences a candidate may say that the signals must not fire on."
+    )
+    false_examples: list[str] = Field(
+        default_factory=list, description="Assertions of the claim the signals must catch."
+    )
 
 
 class Question(_Strict):

@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from agent.examiner.phrases import stem
+from agent.examiner.answer_text import is_explanatory, split_sentences
+from agent.examiner.phrases import MatchText, stem
 from knowledge.guide_source import guide_sections
 from knowledge.knowledge_base import knowledge_chunks
 from knowledge.lexical import STOPWORDS, tokenize
@@ -243,6 +244,33 @@ COMMON_ALIASES = frozenset(
         "tool",
         "planning",
         "reasoning",
+        # From the independent review of the new questions (X2): common words that credited a point.
+        "temperature",
+        "numbers",
+        "criteria",
+        "advantage",
+        "offline",
+        "cheaper",
+        "drift",
+        "curate",
+        "slices",
+        "held-out",
+        "grammar",
+        "seed",
+        "translation",
+        "numpy",
+        "clusters",
+        "voting",
+        "verifier",
+        "react",
+        "respectfully",
+        "handoff",
+        "guardrails",
+        "vectorised",
+        "vectorized",
+        "transparent",
+        "observability",
+        "delimiters",
     ]
 )
 
@@ -256,6 +284,69 @@ def test_no_alias_is_a_single_common_word(bank) -> None:  # type: ignore[no-unty
         if len(a.split()) == 1 and (a.lower() in COMMON_ALIASES or a.lower() in STOPWORDS)
     ]
     assert not bad, bad[:10]
+
+
+def test_no_essential_point_is_credited_by_echoing_the_question(bank) -> None:  # type: ignore[no-untyped-def]
+    """An alias that stands in the question's own text ("DPO", "top-p", "noise schedule") is
+    said by anyone who repeats the question: it must not alone earn a weight-3 point (X2)."""
+    echoes = [
+        (q.id, kp.id, a)
+        for q in bank.questions
+        for kp in q.key_points
+        if kp.weight == 3
+        for a in kp.aliases
+        if MatchText(q.question).find(a) is not None
+    ]
+    assert not echoes, echoes[:10]
+
+
+def _fired(signals: list[str], texts: list[str]) -> list[tuple[str, str]]:
+    """(signal, sentence) for every signal the examiner would find asserted in ``texts``: the
+    same sentence splitting, only explanatory sentences, a signal's parts all in one sentence."""
+    out = []
+    for text in texts:
+        for sentence in split_sentences(text):
+            if is_explanatory(sentence):
+                match = MatchText(sentence)
+                out.extend((signal, sentence) for signal in signals if match.asserts(signal))
+    return out
+
+
+def test_no_misconception_signal_fires_on_what_its_own_question_says_is_true(bank) -> None:  # type: ignore[no-untyped-def]
+    """A question's key points, model answer, corrections and true examples are correct
+    statements a good candidate may make: a misconception signal firing on any of them
+    would tell that candidate they are wrong (the review's X1)."""
+    hits = []
+    for q in bank.questions:
+        truths = [
+            *(kp.point for kp in q.key_points),
+            *(part.split(":", 1)[-1] for part in q.model_answer),
+            *(m.correction for m in q.misconceptions),
+            *(t for m in q.misconceptions for t in m.correct_examples),
+        ]
+        hits.extend((q.id, m.id, *hit) for m in q.misconceptions for hit in _fired(m.signals, truths))
+    assert not hits, hits[:8]
+
+
+def test_every_false_example_of_a_misconception_is_caught(bank) -> None:  # type: ignore[no-untyped-def]
+    missed = [
+        (q.id, m.id, example)
+        for q in bank.questions
+        for m in q.misconceptions
+        for example in m.false_examples
+        if not _fired(m.signals, [example])
+    ]
+    assert not missed, missed[:8]
+    assert sum(len(m.correct_examples) for q in bank.questions for m in q.misconceptions) >= 40
+
+
+def test_the_misconception_checks_can_fail() -> None:
+    """The checks above see what the examiner sees: a negated claim is not an assertion, a
+    contrast that names the wrong practice is, and a list fragment is not read at all."""
+    signals = ["kv cache ... fixed size"]
+    assert _fired(signals, ["In a static server the KV cache has a fixed size per sequence slot."])
+    assert not _fired(signals, ["The KV cache does not have a fixed size at all, it grows."])
+    assert not _fired(signals, ["KV cache: fixed size."])
 
 
 def _content_stems(text: str) -> set[str]:
