@@ -36,10 +36,9 @@ LEVELS = ("strong", "partial", "weak")
 GOALS = {
     "ordering_accuracy": 0.95,
     "planted_gap_found": 0.9,
-    # The rubric now states current practice where the guide is dated (the question-bank
-    # review), so some missed points have no guide sentence that carries their words; the
-    # supplement of the question-bank issue is what closes this (it was 0.9 before).
-    "citation_in_right_section": 0.8,
+    # Back at the first version's goal: the team's supplement gives the points that state
+    # current practice (where the guide is dated) a sentence that carries their words.
+    "citation_in_right_section": 0.9,
     "gaming_max_score": 3.0,
     "weak_topics_revisited": 0.9,
 }
