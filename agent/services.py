@@ -8,6 +8,7 @@ Chroma, and one that does not chat never imports an LLM client.
 from __future__ import annotations
 
 import functools
+import tempfile
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -96,9 +97,10 @@ class Services:
     def _ensure_home(self) -> None:
         try:
             self.settings.home.mkdir(parents=True, exist_ok=True)
-            probe = self.settings.home / ".write-test"
-            probe.write_text("ok")
-            probe.unlink()
+            # A probe file of its own: processes opening one folder at once must not remove
+            # each other's (a shared name made one of them fail with "No such file").
+            with tempfile.NamedTemporaryFile(dir=self.settings.home, prefix=".write-test-"):
+                pass
         except OSError as exc:
             raise StartupError(f"cannot write to the data directory {self.settings.home}: {exc.strerror}") from None
 
