@@ -14,7 +14,10 @@ from __future__ import annotations
 import re
 import string
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
+
+import numpy as np
 
 from agent import prompts
 from agent.examiner.answer_text import WORD
@@ -174,21 +177,28 @@ class FollowUpWriter:
         missed = [e for e in thread.points if e.credit < TOUCHED and f"kp:{e.key_point.id}" not in asked]
         # A point the matcher missed but whose probe the thread already answers in other words
         # is not asked for again.
-        missed = [e for e in missed if not self._answered(e.key_point.probe, thread, question)]
+        answered = self._answered_by(thread)
+        missed = [e for e in missed if not answered(e.key_point.probe)]
         if missed:
             order = {kp.id: i for i, kp in enumerate(question.key_points)}
             missed.sort(key=lambda e: (-e.key_point.weight, e.key_point.id not in tendencies, order[e.key_point.id]))
             target = missed[0].key_point
             return FollowUp(f"kp:{target.id}", *words.lead(fresh, target.probe))
-        return self._push(question, thread, asked, named, words)
+        return self._push(question, thread, asked, named, words, answered)
 
     def _push(
-        self, question: Question, thread: Thread, asked: tuple[str, ...], fresh: list[str], words: _Wording
+        self,
+        question: Question,
+        thread: Thread,
+        asked: tuple[str, ...],
+        fresh: list[str],
+        words: _Wording,
+        answered: Callable[[str], bool],
     ) -> FollowUp | None:
         """A harder probe for a thread that covers the rubric; ``fresh``: techniques the latest
         answer named, which a failure, scale, cost or tradeoff question can be about."""
         open_probes = [(i, p) for i, p in enumerate(question.probes) if f"probe:{i}" not in asked]
-        unanswered = [(i, p) for i, p in open_probes if not self._answered(p.text, thread, question)]
+        unanswered = [(i, p) for i, p in open_probes if not answered(p.text)]
         thin = [(i, p) for i, p in unanswered if thread.dimensions.get(p.kind, 0) < 2]
         if thin:
             return self._bank_probe(thin, thread, words)
@@ -210,16 +220,20 @@ class FollowUpWriter:
         index, probe = min(probes, key=lambda ip: thread.dimensions.get(ip[1].kind, 0))
         return FollowUp(f"probe:{index}", *words.lead([], probe.text, opener="harder"))
 
-    def _answered(self, probe: str, thread: Thread, question: Question) -> bool:
-        """Whether the thread already says what ``probe`` asks for: a sentence of it, or a key
-        point it made, is as close in meaning as a paraphrase."""
+    def _answered_by(self, thread: Thread) -> Callable[[str], bool]:
+        """Whether the thread already says what a probe asks for: a sentence of it, or a key
+        point it made, is as close in meaning as a paraphrase. The thread's vectors are
+        gathered once for all the probes weighed for one follow-up."""
         covered = [e.key_point.point for e in thread.points if e.credit >= TOUCHED]
-        asked = self.encoder.reference([probe])
-        if covered and float((self.encoder.reference(covered) @ asked.T).max()) >= ANSWERED:
-            return True
-        if not thread.sentences:
-            return False
-        return float((self.encoder.encode(thread.sentences) @ asked.T).max()) >= ANSWERED
+        parts = [self.encoder.reference(covered)] if covered else []
+        if thread.sentences:
+            parts.append(self.encoder.encode(thread.sentences))
+        said = np.vstack(parts) if parts else None
+
+        def answered(probe: str) -> bool:
+            return said is not None and float((said @ self.encoder.reference([probe]).T).max()) >= ANSWERED
+
+        return answered
 
 
 class _Wording:
