@@ -6,7 +6,9 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sqlite3
 from collections.abc import Callable
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -106,10 +108,17 @@ def test_a_repair_keeps_the_rows_that_can_be_read(used_home: Path, tmp_path: Pat
     home = tmp_path / "home"
     shutil.copytree(used_home, home)
     sessions = home / "sessions.sqlite"
-    size = sessions.stat().st_size
-    with sessions.open("r+b") as handle:  # the last page (turns' index) becomes noise
-        handle.seek(size - 4096)
-        handle.write(os.urandom(4096))
+    assert not sessions.with_name("sessions.sqlite-wal").exists()  # every page is in the file
+    with closing(sqlite3.connect(sessions)) as db:
+        (page_size,) = db.execute("PRAGMA page_size").fetchone()
+        (root,) = db.execute(
+            "SELECT rootpage FROM sqlite_master WHERE type = 'index' AND tbl_name = 'turns'"
+        ).fetchone()
+    # The turns' index page becomes noise. Not "the last page": that can be an overflow page
+    # of the session row (its report is written last), and then no session can be read.
+    with sessions.open("r+b") as handle:
+        handle.seek((root - 1) * page_size)
+        handle.write(os.urandom(page_size))
     assert "is damaged" in run_cli("doctor", home=home).stdout
     repaired = run_cli("doctor", "--repair", home=home)
     assert repaired.returncode == 0, repaired.stderr
