@@ -58,7 +58,9 @@ def main(argv: list[str]) -> int:
         for item_id, misconception, sentence in false_hits:
             print(f"FALSE HIT {item_id} {misconception}: {sentence}")
         genuine = sum(i.consensus >= GENUINE for i in items)
-        print(f"genuine tune answers (consensus >= {GENUINE:g}): {genuine}; misconceptions found on them: {len(false_hits)}")
+        print(
+            f"genuine tune answers (consensus >= {GENUINE:g}): {genuine}; misconceptions found on them: {len(false_hits)}"
+        )
         print(f"wrong tune answers (rated < {GENUINE:g}) with a misconception found: {caught}/{wrong}")
         return 1 if false_hits else 0
     finally:
