@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from agent.examiner.answer_text import split_sentences
+from agent.examiner.answer_text import AnswerText, is_explanatory, split_sentences
 from agent.examiner.phrases import MatchText, signal_parts
+from eval.rated import load_items
 from knowledge.guide_source import guide_sections
 from knowledge.misbeliefs import Misbelief, MisbeliefLexicon
 from knowledge.question_bank import load_bank
@@ -64,4 +65,22 @@ def test_no_signal_fires_on_what_the_bank_says_is_true() -> None:
             for t in (*q.model_answer, *(kp.point for kp in q.key_points), *(c.correction for c in q.misconceptions))
         ]
         hits.extend((m.id, *hit) for hit in _asserted_in(m, texts))
+    assert not hits, hits[:5]
+
+
+def test_no_shared_belief_fires_on_a_genuine_tuning_answer(lexicon: MisbeliefLexicon) -> None:
+    """Answers of the rated set's tuning half that the raters scored 5 or more are right in
+    substance: a shared false belief found in one (on any topic, so widening a belief's topics
+    stays safe) would pull a good candidate down. The examiner's own sentence splitting and
+    explanatory filter are used; ``eval/misbelief_check.py`` runs the full evidence step."""
+    genuine = [i for i in load_items() if i.split == "tune" and i.consensus >= 5]
+    assert len(genuine) >= 100
+    texts = [MatchText(s) for i in genuine for s in AnswerText.prepare(i.answer).sentences if is_explanatory(s)]
+    hits = [
+        (m.id, signal, text.text)
+        for text in texts
+        for m in lexicon.misbeliefs
+        for signal in m.signals
+        if text.asserts(signal)
+    ]
     assert not hits, hits[:5]
