@@ -11,7 +11,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from conftest import assert_one_line_error, make_settings, run_cli
+from conftest import ROOT, assert_one_line_error, make_settings, run_cli
 from examiners import SlowExaminer
 from ui_workers import start_workers
 
@@ -20,7 +20,7 @@ from agent.interview.graph import build_graph
 from agent.interview.interviewer import Interviewer
 from agent.services import Services
 from agent.store.outbox import Outbox
-from agent.store.pg.database import MIGRATIONS, Database
+from agent.store.pg.database import MIGRATIONS, Database, shown
 from agent.store.pg.jobs import PgJobs
 from benchmarks.sse_client import QueueClient
 
@@ -175,3 +175,25 @@ def test_a_bad_or_unreachable_server_is_one_line_at_start(cli_home: Path) -> Non
         result = run_cli("sessions", "list", home=cli_home, env=env)
         assert_one_line_error(result, 2, fragment)
         assert "hunter2" not in result.stderr
+
+
+def test_doctor_checks_the_servers_instead_of_the_files_they_replace(
+    cli_home: Path, server_urls: tuple[str, str]
+) -> None:
+    database_url, chroma_url = server_urls
+    env = {"MOCK_INTERVIEW_DATABASE_URL": database_url, "MOCK_INTERVIEW_CHROMA_URL": chroma_url}
+    candidate = str(ROOT / "eval" / "data" / "candidates" / "cand-1.yaml")
+    simulated = run_cli("simulate", "--user", "asha", "--role", "product", "--candidate", candidate,
+                        "--questions", "1", home=cli_home, env=env)  # fmt: skip
+    assert simulated.returncode == 0, simulated.stderr
+    checked = run_cli("doctor", home=cli_home, env=env)
+    assert checked.returncode == 0, checked.stderr
+    lines = checked.stdout.splitlines()
+    postgres = next(line for line in lines if line.startswith("postgres "))
+    assert postgres.startswith(
+        f"postgres {shown(database_url)}: ok, schema {len(MIGRATIONS)} of {len(MIGRATIONS)}, 1 sessions"
+    )
+    chroma = next(line for line in lines if line.startswith("chroma "))
+    assert chroma.startswith(f"chroma {chroma_url}: ok, collections: ") and "guide" in chroma
+    assert "sessions.sqlite: not used (MOCK_INTERVIEW_DATABASE_URL is set)" in lines
+    assert not (cli_home / "sessions.sqlite").exists()  # nothing written where the servers stand in
