@@ -136,6 +136,9 @@ SUPPLEMENT_TOPICS: dict[str, tuple[Topic, ...]] = {
     "Retrieval engineering": ("rag_multimodal", "llm_mechanics"),
     "Transformer internals": ("transformers",),
     "Image generation today": ("diffusion", "model_families"),
+    "Classical ML evaluation": ("evaluation", "experimentation"),
+    "Multimodal models and voice": ("rag_multimodal", "system_design"),
+    "Safety engineering": ("ethics_governance", "system_design"),
 }
 
 

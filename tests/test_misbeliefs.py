@@ -10,6 +10,7 @@ from eval.rated import load_items
 from knowledge.guide_source import guide_sections
 from knowledge.misbeliefs import Misbelief, MisbeliefLexicon
 from knowledge.question_bank import load_bank
+from knowledge.taxonomy import TOPICS
 
 COMMON = frozenset({"model", "data", "better", "use", "is", "it", "good", "bad", "the", "more", "less", "always"})
 
@@ -53,8 +54,9 @@ def test_no_signal_fires_on_a_true_sentence_of_the_lexicon(lexicon: MisbeliefLex
 
 
 def test_no_signal_fires_on_what_the_bank_says_is_true() -> None:
-    """The model answers and key points of every question of a belief's topics are correct
-    statements: a signal that fires on them would tell a good candidate they are wrong."""
+    """The model answers, key points, corrections and pinned true examples of every question of a
+    belief's topics are correct statements: a signal that fires on them would tell a good
+    candidate they are wrong."""
     lexicon, bank = MisbeliefLexicon.load(), load_bank()
     hits = []
     for m in lexicon.misbeliefs:
@@ -62,7 +64,12 @@ def test_no_signal_fires_on_what_the_bank_says_is_true() -> None:
             t
             for q in bank.questions
             if q.topic in m.topics
-            for t in (*q.model_answer, *(kp.point for kp in q.key_points), *(c.correction for c in q.misconceptions))
+            for t in (
+                *q.model_answer,
+                *(kp.point for kp in q.key_points),
+                *(c.correction for c in q.misconceptions),
+                *(e for c in q.misconceptions for e in c.correct_examples),
+            )
         ]
         hits.extend((m.id, *hit) for hit in _asserted_in(m, texts))
     assert not hits, hits[:5]
@@ -84,3 +91,10 @@ def test_no_shared_belief_fires_on_a_genuine_tuning_answer(lexicon: MisbeliefLex
         if text.asserts(signal)
     ]
     assert not hits, hits[:5]
+
+
+def test_every_topic_listens_for_shared_false_beliefs(lexicon: MisbeliefLexicon) -> None:
+    """Each topic, the newer ones too (serving, post-training, agents, experimentation, product
+    sense, behavioural, coding), is tagged with enough shared beliefs to be checked above."""
+    per_topic = {t: len(lexicon.for_topic(t)) for t in TOPICS}
+    assert min(per_topic.values()) >= 5, sorted(per_topic.items(), key=lambda kv: kv[1])[:3]
