@@ -5,11 +5,13 @@ Ridge regression of the logit of the raters' consensus on the examiner's feature
 weight held to the sign its feature's meaning gives it (the shrinkage chosen by
 cross-validation within the tune half), over the tuning
 answers that no gaming flag caps (a capped answer's score is the cap, whatever the model
-says) and that are in English. The test half is never read here.
+says) and that are in English, measured with the shared false beliefs that were written blind
+(``blind_finder``). The test half is never read here.
 """
 
 from __future__ import annotations
 
+import copy
 import shutil
 import tempfile
 from pathlib import Path
@@ -17,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from agent.examiner.offline.calibration import FEATURES, LOWERING, Calibration
+from agent.examiner.offline.evidence import EvidenceFinder
 from agent.examiner.offline.examiner import OfflineExaminer
 from agent.services import Services
 from agent.settings import Settings
@@ -92,13 +95,22 @@ def fit(examiner: OfflineExaminer, services: Services) -> Calibration:
     )
 
 
+def blind_finder(services: Services) -> EvidenceFinder:
+    """The evidence finder with only the shared false beliefs written blind. The beliefs written
+    from the tune half's wrong answers catch those very answers (in-sample), so a fit that saw
+    them would trust a misconception hit more than it deserves on answers it has not seen."""
+    finder = copy.copy(services.evidence_finder)
+    finder.misbeliefs = finder.misbeliefs.blind()
+    return finder
+
+
 def main() -> None:
     home = Path(tempfile.mkdtemp(prefix="mi-calibrate-"))
     services = Services(Settings.from_values(env_file=False, home=home))
     try:
         # Built by hand: measuring needs no calibration, and there may be none yet.
         unfitted = Calibration(0.0, dict.fromkeys(FEATURES, 0.0), "unfitted")
-        examiner = OfflineExaminer(services.evidence_finder, services.gaming, services.citer, unfitted)
+        examiner = OfflineExaminer(blind_finder(services), services.gaming, services.citer, unfitted)
         calibration = fit(examiner, services)
         calibration.save()
         print(f"intercept {calibration.intercept:.2f}")

@@ -12,6 +12,7 @@ that its signals fire on the claim and never on the truth.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 
@@ -24,6 +25,11 @@ MISBELIEFS_PATH = Path(__file__).with_name("misbeliefs.yaml")
 
 class Misbelief(Misconception):
     topics: list[Topic] = Field(min_length=1)
+    written_from: Literal["blind", "tune_answers"] = Field(
+        "blind",
+        description="blind: written without seeing rated answers; tune_answers: written from the tune half's "
+        "wrong answers, so the calibration is fitted without it (its reach there is in-sample).",
+    )
     correct_examples: list[str] = Field(min_length=1, description="True sentences the signals must not fire on.")
     false_examples: list[str] = Field(min_length=1, description="Assertions of the claim the signals must catch.")
 
@@ -40,6 +46,10 @@ class MisbeliefLexicon:
     def load(cls, path: Path = MISBELIEFS_PATH) -> MisbeliefLexicon:
         misbeliefs = load_entries(path, Misbelief, "false beliefs")
         return cls(misbeliefs)
+
+    def blind(self) -> MisbeliefLexicon:
+        """Only the beliefs written without seeing rated answers."""
+        return MisbeliefLexicon([m for m in self.misbeliefs if m.written_from == "blind"])
 
     def for_topic(self, topic: Topic) -> list[Misconception]:
         return self._by_topic.get(topic, [])
