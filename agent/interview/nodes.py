@@ -14,10 +14,12 @@ from langgraph.runtime import Runtime
 from agent import prompts
 from agent.examiner.answer_text import join_thread
 from agent.examiner.seam import ExamRequest
+from agent.interview.asked import asked_question
 from agent.interview.context import InterviewContext
 from agent.interview.notes import feedback_notes, reply_line, retry_change
+from agent.interview.planner import Tailoring
 from agent.interview.planner import plan_session as make_plan
-from agent.interview.report import build_report, excerpt
+from agent.interview.report import build_report, excerpt, job_readiness, readiness_line
 from agent.interview.state import InterviewState
 from agent.interview.thread import asked_follow_up, covered_so_far, question_view
 from agent.records import (
@@ -51,7 +53,25 @@ def _heard(content: str, kind: Literal["answer", "skip", "end", "retry"]) -> Cha
     return {"role": "user", "content": content, "kind": kind}
 
 
+def _tailoring_lines(state: InterviewState, plan: list[PlannedQuestion]) -> list[str]:
+    lines = []
+    job = state.get("job")
+    if job is not None and job["emphasis"]:
+        topics = ", ".join(TOPIC_TITLES[t] for t in sorted(job["emphasis"], key=lambda t: -job["emphasis"][t]))
+        lines.append(prompts.render("opening_job", topics=topics))
+    elif job is not None:
+        lines.append(prompts.render("opening_job_unmatched", file=job["name"], track=ROLE_TITLES[state["role"]]))
+    project = next((p["detail"] for p in plan if p["reason"] == "project"), None)
+    if project is not None:
+        lines.append(prompts.render("opening_project", project=project))
+    return lines
+
+
 def _opening(ctx: InterviewContext, state: InterviewState, plan: list[PlannedQuestion]) -> str:
+    return " ".join([_welcome(ctx, state, plan), *_tailoring_lines(state, plan)])
+
+
+def _welcome(ctx: InterviewContext, state: InterviewState, plan: list[PlannedQuestion]) -> str:
     track = ROLE_TITLES[state["role"]]
     revisits = [p for p in plan if p["reason"] == "revisit"]
     if not revisits:
@@ -72,6 +92,12 @@ def _opening(ctx: InterviewContext, state: InterviewState, plan: list[PlannedQue
 def plan_session(state: InterviewState, runtime: Runtime[InterviewContext]) -> Update:
     ctx = runtime.context
     user, role = state["user"], state["role"]
+    job, projects = state.get("job"), state.get("projects") or []
+    tailoring = Tailoring(
+        emphasis=dict(job["emphasis"]) if job else {},
+        product=job["product"] if job else None,
+        project=projects[0] if projects else None,
+    )
     plan = list(
         make_plan(
             ctx.bank,
@@ -81,6 +107,7 @@ def plan_session(state: InterviewState, runtime: Runtime[InterviewContext]) -> U
             ctx.transcripts.recent_question_ids(user),
             seed=state.get("seed"),
             difficulty=state.get("difficulty"),
+            tailoring=tailoring,
         )
     )
     ctx.transcripts.create_session(state["session_id"], user, role, len(plan), plan)
@@ -99,7 +126,7 @@ def ask_question(state: InterviewState, runtime: Runtime[InterviewContext]) -> U
     ctx = runtime.context
     index = state["index"] + 1
     planned = state["plan"][index]
-    question = ctx.bank.get(planned["question_id"])
+    question = asked_question(ctx.bank, planned)
     template = "ask_first" if index == 0 else "ask_last" if index == len(state["plan"]) - 1 else "ask_next"
     text = prompts.render(template, topic=TOPIC_TITLES[question.topic], question=question.question)
     seq = state["seq"] + 1
@@ -129,7 +156,7 @@ def record_answer(state: InterviewState, runtime: Runtime[InterviewContext]) -> 
 
 def assess_answer(state: InterviewState, runtime: Runtime[InterviewContext]) -> Update:
     ctx = runtime.context
-    question = ctx.bank.get(state["plan"][state["index"]]["question_id"])
+    question = asked_question(ctx.bank, state["plan"][state["index"]])
     answers = state.get("thread_answers", [])
     history = tuple(
         HistoryLine(role=m["role"], content=m["content"]) for m in state.get("messages", [])[-HISTORY_MESSAGES:]
@@ -318,7 +345,7 @@ def retry_question(state: InterviewState, runtime: Runtime[InterviewContext]) ->
     exam = state["last_exam"]
     assert exam is not None, "a retry is accepted only after an assessed answer"
     planned = state["plan"][state["index"]]
-    question = ctx.bank.get(planned["question_id"])
+    question = asked_question(ctx.bank, planned)
     standing = exam.get("question") or question_view(None, exam["assessment"], False)
     before = state.get("first_try")
     best = standing if before is None or standing["score"] >= before["score"] else before
@@ -354,6 +381,9 @@ def wrap_up(state: InterviewState, runtime: Runtime[InterviewContext]) -> Update
     usage = state.get("usage")
     if usage:
         report["usage"] = usage
+    job = state.get("job")
+    if job is not None and job["emphasis"]:
+        report["job"] = job_readiness(job, ctx.memory.mastery(state["user"]))
     ctx.transcripts.complete(state["session_id"], report)
     answered = sum(1 for r in report["questions"] if not r["skipped"])
     text = prompts.render(
@@ -364,6 +394,8 @@ def wrap_up(state: InterviewState, runtime: Runtime[InterviewContext]) -> Update
         weak_areas=", ".join(TOPIC_TITLES[w["topic"]] for w in report["weak_areas"])
         or prompts.render("report_no_weak_areas"),
     )
+    if "job" in report:
+        text += " " + readiness_line(report["job"])
     return {"report": report, "done": True, "messages": [_say(text, "report")]}
 
 
