@@ -244,8 +244,10 @@ class Services:
     def offline_examiner(self) -> Examiner:
         from agent.examiner.offline.calibration import Calibration
         from agent.examiner.offline.examiner import OfflineExaminer
+        from agent.examiner.offline.story import StoryCalibration, StoryJudge
 
-        return OfflineExaminer(self.evidence_finder, self.gaming, self.citer, Calibration.load())
+        story = StoryJudge(StoryCalibration.load(), self.citer)
+        return OfflineExaminer(self.evidence_finder, self.gaming, self.citer, Calibration.load(), story)
 
     @built_once
     def concepts(self) -> ConceptLexicon:
