@@ -44,17 +44,32 @@ def material_text(material: UserMaterial, user: str, value: str, what: str) -> t
 def tailor(
     material: UserMaterial, reader: JobReader, user: str, job_file: str | None, projects_file: str | None
 ) -> Tailored:
-    job: JobRecord | None = None
-    projects: list[ProjectRecord] = []
+    """From files: paths (kept in the user's material) or names of files the user ingested."""
+    job = material_text(material, user, job_file, "job description") if job_file else None
+    projects = material_text(material, user, projects_file, "projects file") if projects_file else None
+    return tailor_texts(reader, job, projects)
+
+
+def tailor_texts(reader: JobReader, job: tuple[str, str] | None, projects: tuple[str, str] | None) -> Tailored:
+    """From (name, text) pairs already read and checked."""
+    record: JobRecord | None = None
+    found: list[ProjectRecord] = []
     notices: list[str] = []
-    if job_file:
-        name, text = material_text(material, user, job_file, "job description")
-        job = reader.read(text).record(name)
-        if not job["emphasis"]:
-            notices.append(prompts.render("notice_job_unmatched", file=name))
-    if projects_file:
-        name, text = material_text(material, user, projects_file, "projects file")
-        projects = find_projects(text)
-        if not projects:
-            notices.append(prompts.render("notice_no_projects", file=name))
-    return Tailored(job, projects, notices)
+    if job is not None:
+        record = reader.read(job[1]).record(job[0])
+        if not record["emphasis"]:
+            notices.append(prompts.render("notice_job_unmatched", file=job[0]))
+    if projects is not None:
+        found = find_projects(projects[1])
+        if not found:
+            notices.append(prompts.render("notice_no_projects", file=projects[0]))
+    return Tailored(record, found, notices)
+
+
+def pasted_job(text: str) -> tuple[str, str] | None:
+    """A job description pasted into the web app, checked like a file; None when blank."""
+    if not text.strip():
+        return None
+    if len(text.encode("utf-8")) > MAX_BYTES:
+        raise IngestError(f"the pasted job description is over the limit of {MAX_BYTES // (1024 * 1024)} MB")
+    return prompts.render("pasted_job_name"), text
