@@ -17,11 +17,11 @@ completes the story it belongs to.
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Self
 
 from agent import prompts
 from agent.examiner.answer_text import AnswerText
@@ -29,10 +29,10 @@ from agent.examiner.citer import Citer
 from agent.examiner.gaming import cap_for, grader_instruction_sentences, is_no_attempt, looks_like_keyword_list
 from agent.examiner.language import is_not_english
 from agent.examiner.models import Assessment, Citation
+from agent.examiner.offline.calibration import Calibration
 from agent.examiner.phrases import MatchText, stems
 from agent.examiner.seam import MAX_FOLLOW_UPS, ExamRequest, ExamResult
 from agent.records import Backend, Dimension, Flag
-from knowledge.errors import StartupError
 from knowledge.question_bank import KeyPoint
 
 CALIBRATION_PATH = Path(__file__).with_name("story_calibration.json")
@@ -102,35 +102,12 @@ LONG_STORY_WORDS = 250
 MANY_NUMBERS = 8
 
 
-@dataclass(frozen=True)
-class StoryCalibration:
-    intercept: float
-    weights: dict[str, float]
-    fitted_on: str
+class StoryCalibration(Calibration):
+    """The story judge's fitted model: the examiner's logistic link over ``FEATURES``."""
 
     @classmethod
-    def load(cls, path: Path = CALIBRATION_PATH) -> StoryCalibration:
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            return cls(
-                float(data["intercept"]),
-                {name: float(data["weights"][name]) for name in FEATURES},
-                str(data.get("fitted_on", "")),
-            )
-        except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise StartupError(f"the story judge's calibration {path} is unusable: {exc}") from None
-
-    def score(self, features: dict[str, float]) -> float:
-        z = self.intercept + sum(w * features.get(name, 0.0) for name, w in self.weights.items())
-        return 10.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
-
-    def save(self, path: Path = CALIBRATION_PATH) -> None:
-        data = {
-            "intercept": round(self.intercept, 4),
-            "weights": {k: round(v, 4) for k, v in self.weights.items()},
-            "fitted_on": self.fitted_on,
-        }
-        path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    def load(cls, path: Path = CALIBRATION_PATH) -> Self:
+        return cls.read(path, FEATURES, "the story judge's calibration")
 
 
 @dataclass(frozen=True)
