@@ -87,3 +87,26 @@ def test_a_general_explanation_is_not_a_story(services: Services, question: Ques
     story = services.offline_examiner.examine(ExamRequest(question=question, answer=WITH_NUMBERS, latest=WITH_NUMBERS))
     lecture = services.offline_examiner.examine(ExamRequest(question=question, answer=tutorial, latest=tutorial))
     assert lecture.assessment.score <= 5 < story.assessment.score
+
+
+def test_every_story_phrasing_renders_and_every_part_has_its_wording() -> None:
+    from agent.examiner.offline.story import BANK, FOLLOW_UP_ORDER, STORY_PARTS
+
+    bank = prompts.phrasings(BANK)
+    assert set(bank) == {*FOLLOW_UP_ORDER, "deeper"}
+    for kind, phrasings in bank.items():
+        assert len(phrasings) >= 2, kind
+        for template in phrasings:
+            assert PROJECT in prompts.render_phrasing(template, project=PROJECT)
+    assert set(prompts.phrasings("story_labels")) == set(STORY_PARTS)
+
+
+def test_the_shipped_story_weights_are_what_the_fitting_script_fits() -> None:
+    from agent.examiner.offline.story import CALIBRATION_PATH, StoryCalibration
+    from eval.fit_story import fit
+
+    shipped, fitted = StoryCalibration.load(), fit()
+    assert CALIBRATION_PATH.name == "story_calibration.json"
+    assert fitted.weights == pytest.approx(shipped.weights, abs=1e-3)
+    assert fitted.intercept == pytest.approx(shipped.intercept, abs=1e-3)
+    assert "tune half" in shipped.fitted_on

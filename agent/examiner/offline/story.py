@@ -109,6 +109,9 @@ class StoryCalibration(Calibration):
     def load(cls, path: Path = CALIBRATION_PATH) -> Self:
         return cls.read(path, FEATURES, "the story judge's calibration")
 
+    def save(self, path: Path = CALIBRATION_PATH) -> None:  # its own file, never the examiner's
+        super().save(path)
+
 
 @dataclass(frozen=True)
 class StoryReading:
