@@ -141,3 +141,18 @@ def test_a_bad_job_description_gets_the_ingest_errors(cli_home: Path, content: b
         home=cli_home,
     )  # fmt: skip
     assert_one_line_error(result, 1, fragment)
+
+
+def test_simulate_with_jd_and_projects_from_the_cli(cli_home: Path) -> None:
+    result = run_cli(
+        "simulate", "--user", "priya", "--role", "ml_engineer", "--candidate", str(CANDIDATE), "--questions", "4",
+        "--seed", "2", "--jd", str(JD), "--projects", str(CV), "--json",
+        home=cli_home,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    questions = [t["question"] for t in data["turns"] if t["kind"] == "question"]
+    assert questions[-1].startswith("Walk me through ") and any(name in questions[-1] for name in CV_PROJECTS)
+    assert data["report"]["job"]["name"] == JD.name
+    listed = json.loads(run_cli("material", "list", "--user", "priya", "--json", home=cli_home).stdout)
+    assert {f["name"] for f in listed} == {JD.name, CV.name}  # kept as the user's own, deletable material
