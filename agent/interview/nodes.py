@@ -17,6 +17,7 @@ from agent.examiner.seam import ExamRequest
 from agent.interview.asked import asked_question
 from agent.interview.context import InterviewContext
 from agent.interview.notes import feedback_notes, reply_line, retry_change
+from agent.interview.opening import opening
 from agent.interview.planner import Tailoring
 from agent.interview.planner import plan_session as make_plan
 from agent.interview.report import build_report, excerpt, job_readiness, readiness_line
@@ -30,12 +31,11 @@ from agent.records import (
     ExamRecord,
     HistoryLine,
     MessageKind,
-    PlannedQuestion,
     QuestionResult,
     QuestionView,
     SessionUsage,
 )
-from knowledge.taxonomy import ROLE_TITLES, TOPIC_TITLES
+from knowledge.taxonomy import TOPIC_TITLES
 
 HISTORY_MESSAGES = 8
 RECENT_WORDING = 12  # follow-up phrasings remembered, so the next ones differ
@@ -51,42 +51,6 @@ def _say(content: str, kind: MessageKind) -> ChatMessage:
 
 def _heard(content: str, kind: Literal["answer", "skip", "end", "retry"]) -> ChatMessage:
     return {"role": "user", "content": content, "kind": kind}
-
-
-def _tailoring_lines(state: InterviewState, plan: list[PlannedQuestion]) -> list[str]:
-    lines = []
-    job = state.get("job")
-    if job is not None and job["emphasis"]:
-        topics = ", ".join(TOPIC_TITLES[t] for t in sorted(job["emphasis"], key=lambda t: -job["emphasis"][t]))
-        lines.append(prompts.render("opening_job", topics=topics))
-    elif job is not None:
-        lines.append(prompts.render("opening_job_unmatched", file=job["name"], track=ROLE_TITLES[state["role"]]))
-    project = next((p["detail"] for p in plan if p["reason"] == "project"), None)
-    if project is not None:
-        lines.append(prompts.render("opening_project", project=project))
-    return lines
-
-
-def _opening(ctx: InterviewContext, state: InterviewState, plan: list[PlannedQuestion]) -> str:
-    return " ".join([_welcome(ctx, state, plan), *_tailoring_lines(state, plan)])
-
-
-def _welcome(ctx: InterviewContext, state: InterviewState, plan: list[PlannedQuestion]) -> str:
-    track = ROLE_TITLES[state["role"]]
-    revisits = [p for p in plan if p["reason"] == "revisit"]
-    if not revisits:
-        return prompts.render("opening", track=track, count=len(plan))
-    weak = {a.topic: a for a in ctx.memory.weak_areas(state["user"])}
-    areas = ", ".join(TOPIC_TITLES[p["topic"]] for p in revisits)
-    reasons = []
-    for p in revisits:
-        area = weak.get(p["topic"])
-        mastery = p["detail"].removeprefix("mastery ").removesuffix("/10")
-        reason = prompts.render("opening_reason", topic=TOPIC_TITLES[p["topic"]], mastery=mastery)
-        if area is not None and area.missed_points:
-            reason = prompts.render("opening_reason_missed", reason=reason, point=area.missed_points[0].rstrip("."))
-        reasons.append(reason)
-    return prompts.render("opening_returning", track=track, count=len(plan), areas=areas, reasons="; ".join(reasons))
 
 
 def plan_session(state: InterviewState, runtime: Runtime[InterviewContext]) -> Update:
@@ -118,7 +82,7 @@ def plan_session(state: InterviewState, runtime: Runtime[InterviewContext]) -> U
         "results": [],
         "done": False,
         "report": None,
-        "messages": [_say(_opening(ctx, state, plan), "opening")],
+        "messages": [_say(opening(ctx, state, plan), "opening")],
     }
 
 
