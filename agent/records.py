@@ -64,8 +64,33 @@ class HistoryLine(TypedDict):
 class PlannedQuestion(TypedDict):
     question_id: str
     topic: Topic
-    reason: Literal["revisit", "new"]
-    detail: str  # e.g. "mastery 4.5/10" for a revisit
+    reason: Literal["revisit", "new", "project"]
+    detail: str  # e.g. "mastery 4.5/10" for a revisit; the project's name for a deep dive
+    asked_as: NotRequired[str]  # the wording put to this candidate: framed in the job's product, or a deep dive
+    framed: NotRequired[bool]  # set in the job's product or domain (the rubric is the bank question's)
+
+
+class JobRecord(TypedDict):
+    """What a session knows of the job description it was tailored to."""
+
+    name: str  # the file's name
+    emphasis: dict[Topic, float]  # the topics the job stresses → their share (empty: it matched none)
+    product: str | None  # the product or domain the team builds, as the job description says it
+
+
+class ProjectRecord(TypedDict):
+    """A project found in the candidate's CV or notes."""
+
+    name: str
+    detail: str  # the lines that describe it
+
+
+class JobReadiness(TypedDict):
+    """How ready the candidate is for the job: mastery over the topics it stresses."""
+
+    name: str
+    topics: dict[Topic, float | None]  # None: not practised yet
+    mastery: float | None  # weighted by the job's emphasis, over the practised topics
 
 
 class CitationRecord(TypedDict):
@@ -235,6 +260,7 @@ class Report(TypedDict):
     pace: Pace
     planned: int
     usage: NotRequired[SessionUsage]
+    job: NotRequired[JobReadiness]  # sessions tailored to a job description
 
 
 class SessionRow(TypedDict):

@@ -26,10 +26,12 @@ if TYPE_CHECKING:
     from agent.examiner.offline.evidence import EvidenceFinder
     from agent.examiner.seam import Examiner
     from agent.interview.interviewer import Interviewer
+    from agent.interview.job import JobReader
     from agent.interview.question_match import QuestionMatcher
     from agent.store.memory import WeakAreaMemory
     from agent.store.pg.database import Database
     from agent.store.transcripts import Transcripts
+    from knowledge.concepts import ConceptLexicon
     from knowledge.embeddings import StaticEmbedder
     from knowledge.knowledge_base import KnowledgeBase
     from knowledge.question_bank import QuestionBank
@@ -242,16 +244,31 @@ class Services:
     def offline_examiner(self) -> Examiner:
         from agent.examiner.offline.calibration import Calibration
         from agent.examiner.offline.examiner import OfflineExaminer
+        from agent.examiner.offline.story import StoryCalibration, StoryJudge
 
-        return OfflineExaminer(self.evidence_finder, self.gaming, self.citer, Calibration.load())
+        story = StoryJudge(StoryCalibration.load(), self.citer)
+        return OfflineExaminer(self.evidence_finder, self.gaming, self.citer, Calibration.load(), story)
+
+    @built_once
+    def concepts(self) -> ConceptLexicon:
+        from knowledge.concepts import ConceptLexicon
+
+        return ConceptLexicon.load()
 
     @built_once
     def evidence_finder(self) -> EvidenceFinder:
         from agent.examiner.offline.evidence import EvidenceFinder
-        from knowledge.concepts import ConceptLexicon
         from knowledge.misbeliefs import MisbeliefLexicon
 
-        return EvidenceFinder(self.sentence_encoder, ConceptLexicon.load(), MisbeliefLexicon.load())
+        return EvidenceFinder(self.sentence_encoder, self.concepts, MisbeliefLexicon.load())
+
+    @built_once
+    def job_reader(self) -> JobReader:
+        """Reads a job description for the topics it stresses, with the examiner's matcher."""
+        from agent.interview.job import JobReader
+        from knowledge.topic_terms import load_topic_terms
+
+        return JobReader(self.concepts, load_topic_terms())
 
     @property
     def examiner(self) -> Examiner:

@@ -21,13 +21,18 @@ class QueueClient:
         self._components: list[dict[str, Any]] = config["components"]
 
     def call(self, api_name: str, *values: Any) -> list[Any]:
-        """Run an endpoint; ``values`` fill its non-state inputs in order. Returns the final outputs."""
+        """Run an endpoint; ``values`` fill its non-state inputs in order, and inputs left over
+        send their component's initial value, as a browser would. Returns the final outputs."""
         dependency = self.endpoints[api_name]
         components = {c["id"]: c for c in self._components}
         data: list[Any] = []
         given = iter(values)
         for input_id in dependency["inputs"]:
-            data.append(None if components[input_id]["type"] in ("state", "browserstate") else next(given))
+            component = components[input_id]
+            if component["type"] in ("state", "browserstate"):
+                data.append(None)
+            else:
+                data.append(next(given, component.get("props", {}).get("value")))
         return self._run(dependency, data)
 
     def load(self, stored: dict[str, Any]) -> list[Any]:

@@ -33,12 +33,17 @@ FLOOR = 0.05  # consensus 0 and 10 are fitted as 0.5 and 9.5: the logit of 0 is 
 STEPS = 20_000
 
 
-def _solve(x: np.ndarray, y: np.ndarray, ridge: float) -> np.ndarray:
+def feature_signs() -> np.ndarray:
+    """Each examiner feature's fixed sign: +1 raises the score, -1 lowers it."""
+    return np.array([-1.0 if name in LOWERING else 1.0 for name in FEATURES])
+
+
+def _solve(x: np.ndarray, y: np.ndarray, ridge: float, feature_signs: np.ndarray) -> np.ndarray:
     """Ridge least squares with sign-constrained weights, by projected gradient descent
-    (the intercept is neither shrunk nor constrained)."""
+    (the intercept, column 0, is neither shrunk nor constrained)."""
     w = np.zeros(x.shape[1])
     step = 1.0 / (np.linalg.norm(x, 2) ** 2 / len(y) + ridge / len(y))
-    signs = np.array([0.0] + [-1.0 if name in LOWERING else 1.0 for name in FEATURES])
+    signs = np.concatenate([[0.0], feature_signs])
     for _ in range(STEPS):
         gradient = x.T @ (x @ w - y) / len(y)
         gradient[1:] += ridge * w[1:] / len(y)
@@ -53,7 +58,7 @@ def _logit(consensus: np.ndarray) -> np.ndarray:
     return np.asarray(np.log(share / (1.0 - share)))
 
 
-def choose_ridge(x: np.ndarray, consensus: np.ndarray, groups: list[str]) -> float:
+def choose_ridge(x: np.ndarray, consensus: np.ndarray, groups: list[str], signs: np.ndarray) -> float:
     """The shrinkage with the lowest cross-validated error on the 0–10 scale."""
     names = sorted(set(groups))
     fold_of = {g: i % FOLDS for i, g in enumerate(names)}
@@ -63,7 +68,7 @@ def choose_ridge(x: np.ndarray, consensus: np.ndarray, groups: list[str]) -> flo
         errors = []
         for k in range(FOLDS):
             train, held = folds != k, folds == k
-            w = _solve(x[train], _logit(consensus[train]), ridge)
+            w = _solve(x[train], _logit(consensus[train]), ridge, signs)
             predicted = 10.0 / (1.0 + np.exp(-(x[held] @ w)))
             errors.extend(np.abs(predicted - consensus[held]))
         mae = float(np.mean(errors))
@@ -85,8 +90,9 @@ def fit(examiner: OfflineExaminer, services: Services) -> Calibration:
         targets.append(item.consensus)
         groups.append(item.question_id)
     x, consensus = np.array(rows), np.array(targets)
-    ridge = choose_ridge(x, consensus, groups)
-    w = _solve(x, _logit(consensus), ridge)  # the score is 10 · sigmoid(x · w)
+    signs = feature_signs()
+    ridge = choose_ridge(x, consensus, groups, signs)
+    w = _solve(x, _logit(consensus), ridge, signs)  # the score is 10 · sigmoid(x · w)
     return Calibration(
         float(w[0]),
         {name: float(v) for name, v in zip(FEATURES, w[1:], strict=True)},

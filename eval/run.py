@@ -190,6 +190,14 @@ def rated_figures(services: Services) -> tuple[dict[str, float], list[str]]:
     return metrics, rated.by_intent(test)
 
 
+def story_judge_figures(services: Services) -> dict[str, float]:
+    """The project-story judge against the blind-rated stories (eval/data/stories)."""
+    from agent.examiner.offline.story import StoryCalibration, StoryJudge
+    from eval.stories import load_stories, story_figures
+
+    return story_figures(StoryJudge(StoryCalibration.load()), services.question_bank, load_stories())
+
+
 def evaluate() -> EvalResult:
     home = Path(tempfile.mkdtemp(prefix="mi-eval-"))
     services = Services(Settings.from_values(env_file=False, home=home))
@@ -199,6 +207,7 @@ def evaluate() -> EvalResult:
         rated_metrics, intent_rows = rated_figures(services)
         metrics |= rated_metrics
         details += [f"intent {row}" for row in intent_rows]
+        metrics |= story_judge_figures(services)
         metrics["gaming_max_score_llm"] = gaming_in_llm_mode(services)
         revisit, runs, revisit_details = weak_topics_revisited(services)
         metrics["weak_topics_revisited"] = revisit
@@ -260,6 +269,22 @@ def write_results(result: EvalResult) -> str:
         "| writer's intent (test half) | answers | raters | examiner |",
         "|---|---|---|---|",
         *[d.removeprefix("intent ") for d in result.details if d.startswith("intent ")],
+        "",
+        "## Project stories: the deep-dive judge against blind ratings (eval/data/stories)",
+        "",
+        f"{int(m['story_test_items'])} test stories about projects the fit never saw "
+        f"({int(m['story_tune_items'])} tune); consensus = median of three raters, whose agreement with the "
+        "median of the other two is " + ", ".join(f"{m[f'story_rater_{i}']:.3f}" for i in (1, 2, 3)) + ".",
+        "",
+        "| measure | test | tune |",
+        "|---|---|---|",
+        f"| Pearson with the consensus | {m['story_test_pearson']:.3f} | {m['story_tune_pearson']:.3f} |",
+        f"| mean absolute error (points) | {m['story_test_mae']:.2f} | {m['story_tune_mae']:.2f} |",
+        f"| stories within 2 points | {m['story_test_within_2']:.2f} | {m['story_tune_within_2']:.2f} |",
+        "",
+        f"Stories without numbers scored below the same story with them: {int(m['story_pairs_ordered'])} of "
+        f"{int(m['story_pairs'])} pairs. Highest score of a bluff, tutorial, off-topic or grader-gaming story "
+        f"(test): {m['story_gaming_max']:g}.",
         "",
         "## Ranking, planted gaps, citations, gaming, memory (eval/data)",
         "",

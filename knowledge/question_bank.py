@@ -26,6 +26,7 @@ from knowledge.taxonomy import ROLES, Role, Topic
 from knowledge.yaml_files import load_yaml
 
 QUESTIONS_DIR = Path(__file__).with_name("questions")
+PRODUCT_SLOT = "{product}"
 
 
 class _Strict(BaseModel):
@@ -79,6 +80,23 @@ class Question(_Strict):
     probes: list[Probe] = Field(min_length=1)
     model_answer: list[str] = Field(min_length=3)
     misconceptions: list[Misconception] = Field(default_factory=list)
+    scenario: str | None = Field(
+        default=None,
+        description="The question set in a job's context: it must hold {product} (the job's product or domain).",
+    )
+
+    @field_validator("scenario")
+    @classmethod
+    def _scenario_names_the_product(cls, scenario: str | None) -> str | None:
+        if scenario is not None and (PRODUCT_SLOT not in scenario or len(scenario) < 30):
+            raise ValueError(f"a scenario must be a question holding {PRODUCT_SLOT}")
+        return scenario
+
+    def framed(self, product: str) -> str:
+        """The question set in a job's product or domain (the rubric stays the same)."""
+        if self.scenario is None:
+            return self.question
+        return self.scenario.replace(PRODUCT_SLOT, product)
 
     @field_validator("roles")
     @classmethod
@@ -109,10 +127,12 @@ class Question(_Strict):
 class QuestionBank:
     """All questions, in file order, addressable by id."""
 
-    def __init__(self, questions: Iterable[Question]) -> None:
+    def __init__(self, questions: Iterable[Question], unplanned: Iterable[Question] = ()) -> None:
+        """``unplanned`` questions are found by id but never drawn from the pool (the project
+        deep dive, asked only about a candidate's own project)."""
         self.questions: list[Question] = list(questions)
         self._by_id: dict[str, Question] = {}
-        for q in self.questions:
+        for q in [*self.questions, *unplanned]:
             if q.id in self._by_id:
                 raise QuestionBankError(f"duplicate question id {q.id!r}")
             self._by_id[q.id] = q
@@ -168,4 +188,6 @@ def load_bank(directory: Path = QUESTIONS_DIR) -> QuestionBank:
     files = sorted(directory.glob("*.yaml"))
     if not files:
         raise QuestionBankError(f"no question files in {directory}")
-    return QuestionBank(q for path in files for q in load_file(path))
+    from knowledge.project_story import load_story_question
+
+    return QuestionBank((q for path in files for q in load_file(path)), unplanned=[load_story_question()])

@@ -69,6 +69,15 @@ class IngestedFile:
     added: int
 
 
+@dataclass(frozen=True)
+class StoredFile:
+    """One of a user's ingested files, as the index holds it."""
+
+    name: str
+    path: str
+    chunks: int
+
+
 class UserMaterial:
     """One collection for everybody's material; every read and write is scoped to a user."""
 
@@ -93,6 +102,52 @@ class UserMaterial:
             done.append(IngestedFile(f.name, len(chunks), report.added))
         self._corpora.pop(user, None)
         return done
+
+    def files(self, user: str) -> list[StoredFile]:
+        """The user's ingested files, by name (only theirs: the read is filtered by user)."""
+        got = self.collection.get(where={"user": user}, include=["metadatas"])
+        counts: dict[str, int] = {}
+        for meta in got["metadatas"] or []:
+            path = str(meta.get("path", ""))
+            counts[path] = counts.get(path, 0) + 1
+        return sorted((StoredFile(Path(p).name, p, n) for p, n in counts.items()), key=lambda f: (f.name, f.path))
+
+    def _named(self, user: str, name: str) -> list[StoredFile]:
+        return [f for f in self.files(user) if name in (f.name, f.path)]
+
+    def text(self, user: str, name: str) -> str | None:
+        """An ingested file's text rebuilt from its chunks (sections as headings), or None."""
+        named = self._named(user, name)
+        if not named:
+            return None
+        where = {"$and": [{"user": user}, {"path": named[0].path}]}
+        got = self.collection.get(where=where, include=["documents", "metadatas"])
+        parts = sorted(
+            zip(got["metadatas"] or [], got["documents"] or [], strict=True),
+            key=lambda m: int(str(m[0].get("position", 0))),
+        )
+        lines = []
+        for meta, doc in parts:
+            section = str(meta.get("section", "")).split(" > ")[-1]
+            lines += [f"## {section}", doc] if section else [doc]
+        return "\n\n".join(lines)
+
+    def delete(self, user: str, name: str | None = None) -> list[StoredFile]:
+        """Remove one of the user's files (by name or path), or all of them; what was removed."""
+        if name is None:
+            gone = self.files(user)
+            where: dict[str, object] = {"user": user}
+        else:
+            gone = self._named(user, name)
+            if not gone:
+                held = ", ".join(f.name for f in self.files(user)) or "none"
+                raise IngestError(f"{name}: no ingested file of that name (yours: {held})")
+            where = {"$and": [{"user": user}, {"path": {"$in": [f.path for f in gone]}}]}
+        if gone:
+            with self.collection.writing():
+                self.collection.delete(where=where)
+        self._corpora.pop(user, None)
+        return gone
 
     def corpus(self, user: str) -> Corpus:
         if user not in self._corpora:

@@ -55,6 +55,7 @@ def test_questions_json_has_every_field(cli_home: Path) -> None:
         "probes",
         "model_answer",
         "misconceptions",
+        "scenario",
     }
     assert set(rows[0]["key_points"][0]) == {"id", "point", "aliases", "section", "weight", "probe"}
     listing = run_cli("questions", "--role", "product", home=cli_home)

@@ -38,3 +38,25 @@ def test_offline_examiner_meets_the_evaluation_goals() -> None:
     assert m["tune_false_gaming_flags"] == 0
     assert m["test_gaming_mean"] <= HELD["gaming_mean"]
     assert m["non_english_remarked"] == m["non_english"] >= 3
+
+
+# Measured on the 36 test stories (projects the fit never saw) after fitting on the 34 tune
+# stories: Pearson 0.735, MAE 1.49, within 2 points 0.72, highest gaming/bluff/tutorial/off-topic
+# story 4.0; all 7 with/without-numbers pairs ordered. Thresholds are those minus a small margin.
+STORY_HELD = {"pearson": 0.7, "mae": 1.6, "within_2": 0.68, "gaming_max": 4.5}
+
+
+def test_story_judge_agrees_with_the_blind_raters_on_unseen_projects() -> None:
+    from agent.examiner.offline.story import StoryCalibration, StoryJudge
+    from eval.stories import load_stories, story_figures
+    from knowledge.question_bank import load_bank
+
+    items = load_stories()
+    assert not {i.project for i in items if i.split == "tune"} & {i.project for i in items if i.split == "test"}
+    m = story_figures(StoryJudge(StoryCalibration.load()), load_bank(), items)
+    assert m["story_test_items"] >= 30
+    assert m["story_test_pearson"] >= STORY_HELD["pearson"]
+    assert m["story_test_mae"] <= STORY_HELD["mae"]
+    assert m["story_test_within_2"] >= STORY_HELD["within_2"]
+    assert m["story_gaming_max"] <= STORY_HELD["gaming_max"]
+    assert m["story_pairs"] >= 5 and m["story_pairs_ordered"] == m["story_pairs"]

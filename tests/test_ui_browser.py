@@ -149,3 +149,29 @@ def test_an_interview_in_the_browser(page: Page, interview_services: Services) -
     expect(page.locator("#guide-results")).to_contain_text("Mode collapse", timeout=30_000)
     page.screenshot(path=str(SHOTS / "guide.png"), full_page=True)
     assert dialogs == []
+
+
+TAILORING = Path(__file__).resolve().parent.parent / "eval" / "data" / "tailoring"
+
+
+def test_an_interview_tailored_to_a_job_and_a_cv_in_the_browser(page: Page) -> None:
+    page.fill("#profile input, #profile textarea", "tailored-user")
+    page.click("#tailor")  # the optional tailoring panel opens
+    page.fill("#job-text textarea", (TAILORING / "jd-claims-rag.md").read_text(encoding="utf-8"))
+    page.locator("#cv-upload input[type=file]").set_input_files(str(TAILORING / "cv-two-projects.md"))
+    expect(page.locator("#cv-upload")).to_contain_text("cv-two-projects.md", timeout=30_000)
+    page.click("#start")
+    chat = page.locator("#chat")
+    expect(chat).to_contain_text("This job stresses: RAG and multimodal workflows", timeout=60_000)
+    expect(chat).to_contain_text("the session weights them")
+    expect(chat).to_contain_text("walk me through Support ticket router")
+    page.screenshot(path=str(SHOTS / "tailored.png"), full_page=True)
+
+    page.get_by_role("tab", name="Guide").click()  # the uploaded CV is the user's own file, listed and deletable
+    page.click("#my-files")
+    expect(page.locator("#material-list")).to_contain_text("cv-two-projects.md", timeout=30_000)
+    page.locator("#material-choice input").click()
+    page.get_by_role("option", name="cv-two-projects.md").click()
+    page.click("#delete-material")
+    expect(page.locator("#added")).to_contain_text("Deleted cv-two-projects.md", timeout=30_000)
+    expect(page.locator("#material-list")).to_contain_text("You have no files yet.")

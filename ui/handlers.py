@@ -19,6 +19,7 @@ from typing import Any, Literal, TypedDict
 from agent.interview.interviewer import TurnView, check_user
 from agent.interview.model_answer import export_writer, model_answer_markdown
 from agent.interview.notes import FeedbackNotes, feedback_notes
+from agent.interview.tailoring import Tailored
 from agent.records import AssessmentRecord, Command, SessionRow
 from agent.services import Services
 from agent.store.export import session_json, session_markdown
@@ -135,11 +136,55 @@ class Handlers:
         listed = ", ".join(f"{TOPIC_TITLES[a.topic]} ({a.mastery:.1f}/10)" for a in areas[:3])
         return f"Welcome back. This session starts by revisiting: {listed}."
 
-    def start(self, user: str, role: str, questions: int, difficulty: str) -> tuple[str, Chat]:
+    def start(
+        self, user: str, role: str, questions: int, difficulty: str, tailored: Tailored | None = None
+    ) -> tuple[str, Chat]:
         level = None if difficulty in ("", "mixed", None) else int(difficulty)
         track: Role = parse_role(role)
-        view = self.services.interviewer.start(user, track, int(questions), difficulty=level)
-        return view.session_id, chat_messages(view)
+        fit = tailored or Tailored()
+        view = self.services.interviewer.start(
+            user, track, int(questions), difficulty=level, job=fit.job, projects=fit.projects
+        )
+        chat = [Bubble(role="assistant", content=as_text(n)) for n in fit.notices]
+        return view.session_id, chat + chat_messages(view)
+
+    def tailoring(
+        self, user: str, job_text: str | None, job_choice: str | None, cv_path: str | None, upload_folder: Path
+    ) -> Tailored:
+        """The job and projects of the setup panel: a pasted JD or one of the user's files, and
+        an uploaded CV (kept in the user's material, like any upload)."""
+        from agent.interview.tailoring import material_text, pasted_job, tailor_texts
+
+        material = self.services.knowledge.material
+        try:
+            job = pasted_job(job_text or "")
+            if job is None and job_choice:
+                job = material_text(material, user, job_choice, "job description")
+            projects = None
+            if cv_path:
+                self._uploaded([cv_path], user, upload_folder)
+                projects = material_text(material, user, cv_path, "projects file")
+        except KnowledgeError as exc:
+            raise UIError(str(exc).replace(str(Path(cv_path or ".").parent) + "/", "")) from None
+        return tailor_texts(self.services.job_reader, job, projects)
+
+    def material_names(self, user: str) -> list[str]:
+        return [f.name for f in self.services.knowledge.material.files(user)]
+
+    def material_listing(self, user: str) -> str:
+        files = self.services.knowledge.material.files(user)
+        if not files:
+            return "You have no files yet."
+        return "\n".join(f"- {as_markdown_text(f.name)} ({f.chunks} passages)" for f in files)
+
+    def delete_material(self, user: str, name: str | None) -> str:
+        if not name:
+            raise UIError("Choose one of your files to delete.")
+        try:
+            gone = self.services.knowledge.material.delete(user, name)
+        except KnowledgeError as exc:
+            raise UIError(str(exc)) from None
+        return "Deleted " + ", ".join(as_markdown_text(f.name) for f in gone) + "."
 
     def own_session(self, user: str, session_id: str) -> SessionRow:
         try:
@@ -293,16 +338,19 @@ class Handlers:
         accepted: a client could otherwise name any file on the server."""
         if not paths:
             raise UIError("Choose a Markdown or text file to add.")
-        root = upload_folder.resolve()
-        if any(not Path(p).resolve().is_relative_to(root) for p in paths):
-            raise UIError("Only files uploaded through this page can be added.")
-        if self.auth_enabled and not all(self.private.may_use(user, p) for p in paths):
-            raise UIError("Only files you uploaded can be added.")
+        self._uploaded(paths, user, upload_folder)
         try:
             done = self.services.knowledge.material.ingest(user, [Path(p) for p in paths])
         except KnowledgeError as exc:
             raise UIError(str(exc).replace(str(Path(paths[0]).parent) + "/", "")) from None
         return "Added " + ", ".join(f"{f.name} ({f.chunks} passages)" for f in done) + ". Search it above."
+
+    def _uploaded(self, paths: list[str], user: str, upload_folder: Path) -> None:
+        root = upload_folder.resolve()
+        if any(not Path(p).resolve().is_relative_to(root) for p in paths):
+            raise UIError("Only files uploaded through this page can be added.")
+        if self.auth_enabled and not all(self.private.may_use(user, p) for p in paths):
+            raise UIError("Only files you uploaded can be added.")
 
 
 def elapsed_label(started: float | None) -> str:

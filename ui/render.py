@@ -11,7 +11,7 @@ from agent import prompts
 from agent.examiner.bands import band_of
 from agent.examiner.models import DIMENSIONS
 from agent.interview.notes import FeedbackNotes
-from agent.interview.report import LONG_MINUTES, WORDS_PER_MINUTE
+from agent.interview.report import LONG_MINUTES, WORDS_PER_MINUTE, readiness_line
 from agent.records import AssessmentRecord, Dimension, Report
 from knowledge.taxonomy import TOPIC_TITLES, cited_source, topic_title
 
@@ -107,6 +107,8 @@ def report_html(report: Report | None) -> str:
     pace_items = [
         f"<li>{_topic(p['topic'])}: about {p['minutes']:g} min, over three minutes</li>" for p in pace["long"]
     ] + [f"<li>{_topic(p['topic'])}: only {p['words']} words, too thin</li>" for p in pace["thin"]]
+    job = report.get("job")
+    job_html = f'<p class="mi-job-readiness"><b>{escape(readiness_line(job))}</b></p>' if job is not None else ""
     usage = report.get("usage")
     usage_html = ""
     if usage and usage["llm_turns"]:
@@ -117,7 +119,7 @@ def report_html(report: Report | None) -> str:
         )
     return (
         f'<div class="mi-report"><h3>Report: {report["overall"]:g}/10</h3>'
-        f"<p><b>Strengths:</b> {strengths}</p>"
+        f"<p><b>Strengths:</b> {strengths}</p>{job_html}"
         f"{'<h4>Weak areas</h4><ul>' + weak + '</ul>' if weak else ''}"
         f"{'<h4>Study plan</h4><ul>' + plan + '</ul>' if plan else ''}"
         f"{'<h4>Pace</h4><ul>' + ''.join(pace_items) + '</ul>' if pace_items else ''}"

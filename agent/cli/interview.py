@@ -10,6 +10,7 @@ from typing import Any
 from agent.cli.fallbacks import require_llm, session_fallbacks
 from agent.cli.json_output import print_json
 from agent.interview.interviewer import Interviewer, TurnView, check_user, parse_command
+from agent.interview.tailoring import Tailored
 from agent.services import Services
 from knowledge.errors import UsageError
 from knowledge.question_bank import QuestionBank
@@ -132,6 +133,18 @@ class AnswerReader:
         return text
 
 
+def tailored(services: Services, user: str, args: argparse.Namespace) -> Tailored:
+    """The job and projects a session is tailored to (--jd, --projects), notices printed."""
+    from agent.interview.tailoring import tailor
+
+    if not (args.jd or args.projects):
+        return Tailored()
+    found = tailor(services.knowledge.material, services.job_reader, user, args.jd, args.projects)
+    for notice in found.notices:
+        print(f"mock-interview: {notice}", file=sys.stderr)
+    return found
+
+
 def practice(services: Services, args: argparse.Namespace) -> int:
     interviewer = services.interviewer
     user = check_user(args.user)
@@ -150,7 +163,10 @@ def practice(services: Services, args: argparse.Namespace) -> int:
                 terminal.interviewer_message(console, message)
         draft = services.transcripts.session(session_id)["draft"].splitlines()
     else:
-        view = interviewer.start(user, parse_role(args.role), args.questions, difficulty=args.difficulty)
+        fit = tailored(services, user, args)
+        view = interviewer.start(
+            user, parse_role(args.role), args.questions, difficulty=args.difficulty, job=fit.job, projects=fit.projects
+        )
         session_id = view.session_id
         console.print(
             f"[dim]Session {session_id}. Commands: /skip, /retry, /model, /end. Ctrl-C saves; resume with --resume.[/]"
@@ -194,8 +210,12 @@ def simulate(services: Services, args: argparse.Namespace) -> int:
     from agent.interview.simulation import simulate as run
 
     script = load_script(Path(args.candidate))
+    user = check_user(args.user)
+    fit = tailored(services, user, args)
     examiner_ready(services)
-    result = run(services.interviewer, check_user(args.user), parse_role(args.role), script, args.questions, args.seed)
+    result = run(
+        services.interviewer, user, parse_role(args.role), script, args.questions, args.seed, fit.job, fit.projects
+    )
     fell_back, answers = session_fallbacks(services.transcripts, result["session_id"])
     if args.json:
         print_json(result)

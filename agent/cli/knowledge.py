@@ -62,3 +62,28 @@ def questions(services: Services, args: argparse.Namespace) -> int:
         print(f"\n{q.id}  [{q.topic} · {stars}]")
         print(textwrap.indent(textwrap.fill(q.question, width=96), "   "))
     return 0
+
+
+def material_list(services: Services, args: argparse.Namespace) -> int:
+    user = check_user(args.user)
+    files = services.knowledge.material.files(user)
+    if args.json:
+        print_json([{"name": f.name, "path": f.path, "chunks": f.chunks} for f in files])
+        return 0
+    if not files:
+        print(f"No ingested files for {user}.")
+    for f in files:
+        print(f"{f.name}\t{f.chunks} chunk{'s' if f.chunks != 1 else ''}\t{f.path}")
+    return 0
+
+
+def material_delete(services: Services, args: argparse.Namespace) -> int:
+    user = check_user(args.user)
+    if (args.name is None) == (not args.all):
+        raise UsageError("name one file to delete, or give --all to delete every file of this user")
+    gone = services.knowledge.material.delete(user, None if args.all else args.name)
+    for f in gone:
+        print(f"Deleted {f.name} ({f.chunks} chunk{'s' if f.chunks != 1 else ''})")
+    if not gone:
+        print(f"No ingested files for {user}.")
+    return 0

@@ -82,6 +82,17 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
 
 
+def _tailoring_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--jd",
+        metavar="FILE",
+        help="a job description (a path, or the name of a file you ingested): the session weights its topics",
+    )
+    parser.add_argument(
+        "--projects", metavar="FILE", help="your CV or project notes (Markdown/text): the session ends with a deep dive"
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog=PROG, description="A mock interviewer for Generative-AI and ML job interviews.")
     parser.add_argument(
@@ -133,6 +144,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     practice.add_argument("--difficulty", type=int, choices=(1, 2, 3), help="prefer this difficulty (1-3)")
     practice.add_argument("--resume", action="store_true", help="continue your last unfinished session")
+    _tailoring_arguments(practice)
     practice.set_defaults(handler=interview_commands.practice)
 
     simulate = commands.add_parser("simulate", help="run a whole interview against a scripted candidate")
@@ -142,7 +154,20 @@ def build_parser() -> argparse.ArgumentParser:
     simulate.add_argument("--questions", type=_question_count, default=5)
     simulate.add_argument("--seed", type=int)
     simulate.add_argument("--json", action="store_true")
+    _tailoring_arguments(simulate)
     simulate.set_defaults(handler=interview_commands.simulate)
+
+    material = commands.add_parser("material", help="list or delete your ingested files (job descriptions, CVs, notes)")
+    material_commands = material.add_subparsers(dest="material_command", required=True, metavar="COMMAND")
+    listed = material_commands.add_parser("list", help="your ingested files")
+    listed.add_argument("--user", required=True, type=_user_name)
+    listed.add_argument("--json", action="store_true")
+    listed.set_defaults(handler=knowledge_commands.material_list)
+    delete = material_commands.add_parser("delete", help="delete one of your ingested files, or all with --all")
+    delete.add_argument("name", nargs="?", metavar="NAME", help="the file's name (as `material list` shows it)")
+    delete.add_argument("--user", required=True, type=_user_name)
+    delete.add_argument("--all", action="store_true", help="delete every file of this user")
+    delete.set_defaults(handler=knowledge_commands.material_delete)
 
     assess = commands.add_parser("assess", help="assess one answer, or a batch of answers")
     assess.add_argument("--question", metavar="TEXT")

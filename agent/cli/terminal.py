@@ -13,6 +13,7 @@ from rich.text import Text
 from agent.examiner.bands import band_of
 from agent.examiner.models import DIMENSIONS
 from agent.interview.notes import FeedbackNotes
+from agent.interview.report import readiness_line
 from agent.records import AssessmentRecord, ChatMessage, Report
 from knowledge.taxonomy import TOPIC_TITLES, topic_title
 
@@ -90,6 +91,9 @@ def report_panel(console: Console, report: Report) -> None:
     for item in report["study_plan"]:
         parts.append(Text(f"Study {topic_title(item['topic'])}:", style="bold yellow"))
         parts += [Text(f"  📖 {section}") for section in item["sections"]]
+    job = report.get("job")
+    if job is not None:
+        parts.append(Text(readiness_line(job), style="bold cyan"))
     usage = report.get("usage")
     if usage and usage["llm_turns"]:
         cost = usage["cost_usd"]

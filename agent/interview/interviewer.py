@@ -18,12 +18,22 @@ from typing import Any, cast
 from langchain_core.runnables import RunnableConfig
 
 from agent.examiner.citer import Citer
+from agent.interview.asked import asked_question
 from agent.interview.checkpoints import keep_only_latest
 from agent.interview.context import InterviewContext
 from agent.interview.model_answer import ModelAnswer, build_model_answer
 from agent.interview.state import InterviewState
 from agent.interview.thread import covered_so_far
-from agent.records import AssessmentRecord, Backend, ChatMessage, Command, PromptKind, Report
+from agent.records import (
+    AssessmentRecord,
+    Backend,
+    ChatMessage,
+    Command,
+    JobRecord,
+    ProjectRecord,
+    PromptKind,
+    Report,
+)
 from agent.store.transcripts import Transcripts
 from knowledge.errors import NotFound, UsageError
 from knowledge.taxonomy import parse_role
@@ -179,7 +189,10 @@ class Interviewer:
         seed: int | None = None,
         difficulty: int | None = None,
         session_id: str | None = None,
+        job: JobRecord | None = None,
+        projects: list[ProjectRecord] | None = None,
     ) -> TurnView:
+        """A new session; ``job`` and ``projects`` tailor it (see ``agent.interview.tailoring``)."""
         if not 1 <= questions <= MAX_QUESTIONS:
             raise UsageError(f"questions must be between 1 and {MAX_QUESTIONS}, got {questions}")
         if difficulty is not None and difficulty not in (1, 2, 3):
@@ -193,6 +206,10 @@ class Interviewer:
             "seed": seed,
             "difficulty": difficulty,
         }
+        if job is not None:
+            payload["job"] = job
+        if projects:
+            payload["projects"] = projects
         return self._run(session_id, payload)
 
     def finish_pending(self, session_id: str) -> TurnView | None:
@@ -288,7 +305,7 @@ class Interviewer:
         values = self._values(session_id)
         exam, first_try = values.get("last_exam"), values.get("first_try")
         if exam is not None or first_try is not None:
-            question = self.context.bank.get(values["plan"][values["index"]]["question_id"])
+            question = asked_question(self.context.bank, values["plan"][values["index"]])
             covered = set(covered_so_far(exam)) | set(first_try["covered_ids"] if first_try else [])
             missed = [kp.id for kp in question.key_points if kp.id not in covered]
         else:

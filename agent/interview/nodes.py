@@ -14,10 +14,13 @@ from langgraph.runtime import Runtime
 from agent import prompts
 from agent.examiner.answer_text import join_thread
 from agent.examiner.seam import ExamRequest
+from agent.interview.asked import asked_question
 from agent.interview.context import InterviewContext
 from agent.interview.notes import feedback_notes, reply_line, retry_change
+from agent.interview.opening import opening
+from agent.interview.planner import Tailoring
 from agent.interview.planner import plan_session as make_plan
-from agent.interview.report import build_report, excerpt
+from agent.interview.report import build_report, excerpt, job_readiness, readiness_line
 from agent.interview.state import InterviewState
 from agent.interview.thread import asked_follow_up, covered_so_far, question_view
 from agent.records import (
@@ -28,12 +31,11 @@ from agent.records import (
     ExamRecord,
     HistoryLine,
     MessageKind,
-    PlannedQuestion,
     QuestionResult,
     QuestionView,
     SessionUsage,
 )
-from knowledge.taxonomy import ROLE_TITLES, TOPIC_TITLES
+from knowledge.taxonomy import TOPIC_TITLES
 
 HISTORY_MESSAGES = 8
 RECENT_WORDING = 12  # follow-up phrasings remembered, so the next ones differ
@@ -51,27 +53,15 @@ def _heard(content: str, kind: Literal["answer", "skip", "end", "retry"]) -> Cha
     return {"role": "user", "content": content, "kind": kind}
 
 
-def _opening(ctx: InterviewContext, state: InterviewState, plan: list[PlannedQuestion]) -> str:
-    track = ROLE_TITLES[state["role"]]
-    revisits = [p for p in plan if p["reason"] == "revisit"]
-    if not revisits:
-        return prompts.render("opening", track=track, count=len(plan))
-    weak = {a.topic: a for a in ctx.memory.weak_areas(state["user"])}
-    areas = ", ".join(TOPIC_TITLES[p["topic"]] for p in revisits)
-    reasons = []
-    for p in revisits:
-        area = weak.get(p["topic"])
-        mastery = p["detail"].removeprefix("mastery ").removesuffix("/10")
-        reason = prompts.render("opening_reason", topic=TOPIC_TITLES[p["topic"]], mastery=mastery)
-        if area is not None and area.missed_points:
-            reason = prompts.render("opening_reason_missed", reason=reason, point=area.missed_points[0].rstrip("."))
-        reasons.append(reason)
-    return prompts.render("opening_returning", track=track, count=len(plan), areas=areas, reasons="; ".join(reasons))
-
-
 def plan_session(state: InterviewState, runtime: Runtime[InterviewContext]) -> Update:
     ctx = runtime.context
     user, role = state["user"], state["role"]
+    job, projects = state.get("job"), state.get("projects") or []
+    tailoring = Tailoring(
+        emphasis=dict(job["emphasis"]) if job else {},
+        product=job["product"] if job else None,
+        project=projects[0] if projects else None,
+    )
     plan = list(
         make_plan(
             ctx.bank,
@@ -81,6 +71,7 @@ def plan_session(state: InterviewState, runtime: Runtime[InterviewContext]) -> U
             ctx.transcripts.recent_question_ids(user),
             seed=state.get("seed"),
             difficulty=state.get("difficulty"),
+            tailoring=tailoring,
         )
     )
     ctx.transcripts.create_session(state["session_id"], user, role, len(plan), plan)
@@ -91,7 +82,7 @@ def plan_session(state: InterviewState, runtime: Runtime[InterviewContext]) -> U
         "results": [],
         "done": False,
         "report": None,
-        "messages": [_say(_opening(ctx, state, plan), "opening")],
+        "messages": [_say(opening(ctx, state, plan), "opening")],
     }
 
 
@@ -99,7 +90,7 @@ def ask_question(state: InterviewState, runtime: Runtime[InterviewContext]) -> U
     ctx = runtime.context
     index = state["index"] + 1
     planned = state["plan"][index]
-    question = ctx.bank.get(planned["question_id"])
+    question = asked_question(ctx.bank, planned)
     template = "ask_first" if index == 0 else "ask_last" if index == len(state["plan"]) - 1 else "ask_next"
     text = prompts.render(template, topic=TOPIC_TITLES[question.topic], question=question.question)
     seq = state["seq"] + 1
@@ -129,7 +120,7 @@ def record_answer(state: InterviewState, runtime: Runtime[InterviewContext]) -> 
 
 def assess_answer(state: InterviewState, runtime: Runtime[InterviewContext]) -> Update:
     ctx = runtime.context
-    question = ctx.bank.get(state["plan"][state["index"]]["question_id"])
+    question = asked_question(ctx.bank, state["plan"][state["index"]])
     answers = state.get("thread_answers", [])
     history = tuple(
         HistoryLine(role=m["role"], content=m["content"]) for m in state.get("messages", [])[-HISTORY_MESSAGES:]
@@ -318,7 +309,7 @@ def retry_question(state: InterviewState, runtime: Runtime[InterviewContext]) ->
     exam = state["last_exam"]
     assert exam is not None, "a retry is accepted only after an assessed answer"
     planned = state["plan"][state["index"]]
-    question = ctx.bank.get(planned["question_id"])
+    question = asked_question(ctx.bank, planned)
     standing = exam.get("question") or question_view(None, exam["assessment"], False)
     before = state.get("first_try")
     best = standing if before is None or standing["score"] >= before["score"] else before
@@ -354,6 +345,9 @@ def wrap_up(state: InterviewState, runtime: Runtime[InterviewContext]) -> Update
     usage = state.get("usage")
     if usage:
         report["usage"] = usage
+    job = state.get("job")
+    if job is not None and job["emphasis"]:
+        report["job"] = job_readiness(job, ctx.memory.mastery(state["user"]))
     ctx.transcripts.complete(state["session_id"], report)
     answered = sum(1 for r in report["questions"] if not r["skipped"])
     text = prompts.render(
@@ -364,6 +358,8 @@ def wrap_up(state: InterviewState, runtime: Runtime[InterviewContext]) -> Update
         weak_areas=", ".join(TOPIC_TITLES[w["topic"]] for w in report["weak_areas"])
         or prompts.render("report_no_weak_areas"),
     )
+    if "job" in report:
+        text += " " + readiness_line(report["job"])
     return {"report": report, "done": True, "messages": [_say(text, "report")]}
 
 

@@ -6,11 +6,14 @@ from __future__ import annotations
 from collections import defaultdict
 from statistics import mean
 
+from agent import prompts
 from agent.examiner.models import WEAK_BELOW
 from agent.records import (
     DIMENSIONS,
     Highlight,
     Highlights,
+    JobReadiness,
+    JobRecord,
     LongAnswer,
     Pace,
     PlannedQuestion,
@@ -22,7 +25,14 @@ from agent.records import (
     WeakTopic,
 )
 from knowledge.question_bank import QuestionBank
-from knowledge.taxonomy import SECTION_TOPICS, SUPPLEMENT_PREFIX, SUPPLEMENT_TOPICS, Topic, section_topics
+from knowledge.taxonomy import (
+    SECTION_TOPICS,
+    SUPPLEMENT_PREFIX,
+    SUPPLEMENT_TOPICS,
+    TOPIC_TITLES,
+    Topic,
+    section_topics,
+)
 
 STRONG_FROM = 7.5
 EXCERPT_CHARS = 160
@@ -57,15 +67,42 @@ def study_sections(topic: Topic, sections: list[str]) -> list[str]:
     return own or chapters[:1]
 
 
+def job_readiness(job: JobRecord, mastery: dict[Topic, float]) -> JobReadiness:
+    """Mastery over the topics the job stresses (the user's memory, this session included),
+    weighted by how much the job stresses each; topics never practised are named, not counted."""
+    stressed = sorted(job["emphasis"], key=lambda t: -job["emphasis"][t])
+    topics: dict[Topic, float | None] = {t: (round(mastery[t], 1) if t in mastery else None) for t in stressed}
+    practised = {t: m for t, m in topics.items() if m is not None}
+    weight = sum(job["emphasis"][t] for t in practised)
+    overall = round(sum(job["emphasis"][t] * m for t, m in practised.items()) / weight, 1) if weight else None
+    return JobReadiness(name=job["name"], topics=topics, mastery=overall)
+
+
+def readiness_line(readiness: JobReadiness) -> str:
+    """The report's one line on how ready the candidate is for this job."""
+    scored = ", ".join(f"{TOPIC_TITLES[t]} {m:g}" for t, m in readiness["topics"].items() if m is not None)
+    unpractised = [TOPIC_TITLES[t] for t, m in readiness["topics"].items() if m is None]
+    line = prompts.render(
+        "job_readiness",
+        job=readiness["name"],
+        mastery=f"{readiness['mastery']:g}" if readiness["mastery"] is not None else "–",
+        topics=scored or "–",
+    )
+    if unpractised:
+        line += " " + prompts.render("job_readiness_unpractised", topics=", ".join(unpractised))
+    return line
+
+
 def build_report(results: list[QuestionResult], plan: list[PlannedQuestion], bank: QuestionBank) -> Report:
     questions: list[ReportQuestion] = []
+    wording = {p["question_id"]: p["asked_as"] for p in plan if "asked_as" in p}
     for result in results:
         question = bank.get(result["question_id"])
         questions.append(
             ReportQuestion(
                 question_id=question.id,
                 topic=question.topic,
-                question=question.question,
+                question=wording.get(question.id, question.question),
                 score=float(result["score"]),
                 skipped=result["skipped"],
                 dimensions=result["dimensions"],

@@ -1,8 +1,8 @@
 """A whole interview against a scripted candidate (``mock-interview simulate`` and the eval).
 
 The script maps topic ids to an answer and the follow-up answers to give, in order; a
-``default`` entry covers topics not listed; once follow-ups run out the candidate says
-"I don't know.". Each run is a real session of that user: stored, and remembered.
+``default`` entry covers topics not listed, a ``project`` entry the project deep dive; once
+follow-ups run out the candidate says "I don't know.". Each run is a real session of that user: stored, and remembered.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from agent.interview.interviewer import Interviewer
-from agent.records import Backend, CallUsage, FallbackReason, Report
+from agent.records import Backend, CallUsage, FallbackReason, JobRecord, ProjectRecord, Report
 from agent.store.export import ExportedTurn, session_json
 from knowledge.errors import UsageError
 from knowledge.files import read_text
@@ -23,6 +23,7 @@ from knowledge.taxonomy import TOPICS, Role
 from knowledge.yaml_files import load_yaml
 
 OUT_OF_FOLLOW_UPS = "I don't know."
+EXTRA_KEYS = ("default", "project")  # every topic not listed; the project deep dive
 
 
 class ScriptedAnswer(BaseModel):
@@ -39,9 +40,11 @@ def load_script(path: Path) -> dict[str, ScriptedAnswer]:
         raise UsageError(f"{path}: not valid {'JSON' if path.suffix.lower() == '.json' else 'YAML'}") from None
     if not isinstance(raw, dict) or not raw:
         raise UsageError(f"{path}: expected a mapping of topic ids to {{answer, follow_ups}}")
-    unknown = [k for k in raw if k not in (*TOPICS, "default")]
+    unknown = [k for k in raw if k not in (*TOPICS, *EXTRA_KEYS)]
     if unknown:
-        raise UsageError(f"{path}: unknown topic {unknown[0]!r}; use topic ids ({', '.join(TOPICS)}) or 'default'")
+        raise UsageError(
+            f"{path}: unknown topic {unknown[0]!r}; use topic ids ({', '.join(TOPICS)}), 'default' or 'project'"
+        )
     script = {}
     for topic, entry in raw.items():
         try:
@@ -69,12 +72,15 @@ def simulate(
     script: dict[str, ScriptedAnswer],
     questions: int = 5,
     seed: int | None = None,
+    job: JobRecord | None = None,
+    projects: list[ProjectRecord] | None = None,
 ) -> SimulationResult:
-    view = interviewer.start(user, role, questions, seed=seed)
+    view = interviewer.start(user, role, questions, seed=seed, job=job, projects=projects)
     follow_up_index = 0
     while not view.done:
         state = interviewer.state(view.session_id)
-        topic = state["plan"][state["index"]]["topic"]
+        planned = state["plan"][state["index"]]
+        topic = "project" if planned["reason"] == "project" and "project" in script else planned["topic"]
         kind = state["prompt_kind"]
         follow_up_index = 0 if kind == "question" else follow_up_index
         text = _reply(script, topic, kind, follow_up_index)

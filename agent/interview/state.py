@@ -8,7 +8,9 @@ from agent.records import (
     ChatMessage,
     Command,
     ExamRecord,
+    JobRecord,
     PlannedQuestion,
+    ProjectRecord,
     PromptKind,
     QuestionResult,
     QuestionView,
@@ -40,6 +42,8 @@ class InterviewState(TypedDict, total=False):
     question_count: int
     seed: int | None
     difficulty: int | None
+    job: JobRecord | None  # the job description the session is tailored to
+    projects: list[ProjectRecord]  # the candidate's projects (the first gets the deep dive)
     plan: list[PlannedQuestion]
     # Where the interview stands.
     index: int  # position in ``plan`` of the question being discussed

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Literal, TypedDict
 
 from agent.interview.notes import feedback_notes, reply_line
+from agent.interview.report import readiness_line
 from agent.records import AssessmentRecord, Backend, PromptKind, Report
 from agent.store.transcripts import Transcripts
 from knowledge.errors import QuestionBankError
@@ -77,6 +78,9 @@ def _report_markdown(report: Report) -> list[str]:
     out += [f"| {topic_title(t)} | {s:g} |" for t, s in report["by_topic"].items()]
     out += ["", "| dimension | average (0–2) |", "|---|---|"]
     out += [f"| {d} | {v:g} |" for d, v in report["dimensions"].items()]
+    job = report.get("job")
+    if job is not None:
+        out += ["", readiness_line(job)]
     usage = report.get("usage")
     if usage and usage["llm_turns"]:
         cost = usage["cost_usd"]

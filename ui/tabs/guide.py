@@ -26,6 +26,11 @@ def build(page: Page) -> None:
         )
         add = gr.Button("Add to my material", elem_id="add-material")
         added = gr.Markdown(elem_id="added")
+        with gr.Accordion("Your files (only you can see them)", open=False, elem_id="my-files") as mine:
+            listing = gr.Markdown(elem_id="material-list")
+            with gr.Row():
+                chosen = gr.Dropdown([], value=None, label="File", elem_id="material-choice", scale=3)
+                delete = gr.Button("Delete file", variant="stop", elem_id="delete-material", scale=1)
 
     @shown_as_notice
     def on_search(typed: str, text: str, request: gr.Request) -> str:
@@ -41,4 +46,20 @@ def build(page: Page) -> None:
         paths = [str(getattr(f, "name", f)) for f in (files or [])]
         return h.ingest(page.who(typed, request), paths, Path(get_upload_folder()))
 
-    add.click(on_add, [page.profile, upload], [added], api_name="ingest")
+    @shown_as_notice
+    def files_view(typed: str, request: gr.Request) -> tuple[str, Any]:
+        user = page.who(typed, request)
+        return h.material_listing(user), gr.update(choices=h.material_names(user), value=None)
+
+    add.click(on_add, [page.profile, upload], [added], api_name="ingest").success(
+        files_view, [page.profile], [listing, chosen], api_visibility="private"
+    )
+    mine.expand(files_view, [page.profile], [listing, chosen], api_visibility="private")
+
+    @shown_as_notice
+    def on_delete(typed: str, name: str | None, request: gr.Request) -> tuple[str, str, Any]:
+        user = page.who(typed, request)
+        done = h.delete_material(user, name)
+        return done, h.material_listing(user), gr.update(choices=h.material_names(user), value=None)
+
+    delete.click(on_delete, [page.profile, chosen], [added, listing, chosen], api_name="delete_material")

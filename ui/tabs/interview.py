@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import gradio as gr
@@ -47,6 +48,9 @@ class InterviewTab:
     report_dims: gr.BarPlot
     timer: gr.Timer
     setup: gr.Accordion
+    job_text: gr.Textbox
+    job_choice: gr.Dropdown
+    cv_upload: gr.File
 
     def feedback_outputs(
         self,
@@ -79,13 +83,27 @@ class InterviewTab:
 def layout(auth_enabled: bool) -> InterviewTab:
     with gr.Row():
         with gr.Column(scale=3):
-            with gr.Accordion("New interview", open=True, elem_id="setup") as setup, gr.Row():
-                profile = gr.Textbox(
-                    label="Profile", value="candidate", interactive=not auth_enabled, elem_id="profile"
-                )
-                role = gr.Dropdown(ROLE_CHOICES, value="ml_engineer", label="Role track", elem_id="role")
-                count = gr.Slider(1, 20, value=5, step=1, label="Questions", elem_id="count")
-                difficulty = gr.Radio(["mixed", "1", "2", "3"], value="mixed", label="Difficulty")
+            with gr.Accordion("New interview", open=True, elem_id="setup") as setup:
+                with gr.Row():
+                    profile = gr.Textbox(
+                        label="Profile", value="candidate", interactive=not auth_enabled, elem_id="profile"
+                    )
+                    role = gr.Dropdown(ROLE_CHOICES, value="ml_engineer", label="Role track", elem_id="role")
+                    count = gr.Slider(1, 20, value=5, step=1, label="Questions", elem_id="count")
+                    difficulty = gr.Radio(["mixed", "1", "2", "3"], value="mixed", label="Difficulty")
+                with gr.Accordion("Tailor it to a job and your projects (optional)", open=False, elem_id="tailor"):
+                    with gr.Row():
+                        job_text = gr.Textbox(
+                            label="Job description (paste it)", value="", lines=4, elem_id="job-text", scale=3
+                        )
+                        job_choice = gr.Dropdown(
+                            [], value=None, label="…or one of your files", elem_id="job-choice", scale=2
+                        )
+                    cv_upload = gr.File(
+                        label="Projects / CV (.md, .txt): the interview ends with a deep dive into one project",
+                        file_types=[".md", ".markdown", ".txt"],
+                        elem_id="cv-upload",
+                    )
             preview = gr.Markdown(elem_id="preview")
             start = gr.Button("Start interview", variant="primary", elem_id="start")
             chat = gr.Chatbot(label="Interview", height=460, elem_id="chat", sanitize_html=True)
@@ -147,6 +165,9 @@ def layout(auth_enabled: bool) -> InterviewTab:
         report_dims,
         timer,
         setup,
+        job_text,
+        job_choice,
+        cv_upload,
     )
 
 
@@ -193,10 +214,32 @@ def wire(app: gr.Blocks, page: Page, tab: InterviewTab) -> None:
 
     tab.profile.change(on_profile, [tab.profile], [tab.preview], show_progress="hidden")
 
+    def on_files(typed: str, request: gr.Request) -> Any:
+        try:
+            return gr.update(choices=h.material_names(page.who(typed, request)), value=None)
+        except UserError:
+            return gr.update(choices=[], value=None)
+
+    tab.profile.change(on_files, [tab.profile], [tab.job_choice], show_progress="hidden", api_visibility="private")
+    tab.setup.expand(on_files, [tab.profile], [tab.job_choice], show_progress="hidden", api_visibility="private")
+
     @shown_as_notice
-    def on_start(typed: str, track: str, n: float, level: str, request: gr.Request) -> dict[Any, Any]:
+    def on_start(
+        typed: str,
+        track: str,
+        n: float,
+        level: str,
+        request: gr.Request,
+        job_text: str | None = None,
+        job_choice: str | None = None,
+        cv_file: Any = None,
+    ) -> dict[Any, Any]:
+        from gradio.utils import get_upload_folder
+
         user = page.who(typed, request)
-        sid, history = h.start(user, track, int(n), level)
+        cv_path = str(getattr(cv_file, "name", cv_file)) if cv_file else None
+        tailored = h.tailoring(user, job_text, job_choice, cv_path, Path(get_upload_folder()))
+        sid, history = h.start(user, track, int(n), level, tailored)
         return {
             page.session_id: sid,
             tab.chat: history,
@@ -232,7 +275,9 @@ def wire(app: gr.Blocks, page: Page, tab: InterviewTab) -> None:
         tab.setup,
         tab.model_answer,
     ]
-    tab.start.click(on_start, [tab.profile, tab.role, tab.count, tab.difficulty], start_outputs, api_name="start")
+    # The tailoring inputs come last and have defaults, so API callers that send four still can.
+    start_inputs = [tab.profile, tab.role, tab.count, tab.difficulty, tab.job_text, tab.job_choice, tab.cv_upload]
+    tab.start.click(on_start, start_inputs, start_outputs, api_name="start")
 
     def turn(
         text: str, history: Chat, sid: str | None, typed: str, request: gr.Request, command: Command | None = None

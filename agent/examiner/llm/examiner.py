@@ -37,6 +37,7 @@ from agent.examiner.llm.reconcile import Passage, reconcile
 from agent.examiner.llm.schema import InterviewerTurn, Judgement, judgement_schema, turn_schema
 from agent.examiner.seam import MAX_FOLLOW_UPS, Examiner, ExamRequest, ExamResult
 from agent.records import Backend, CallUsage
+from knowledge.project_story import is_project_story
 from knowledge.question_bank import Question, QuestionBank
 from knowledge.retrieval import HybridRetriever
 from knowledge.taxonomy import ROLE_TITLES, TOPIC_TITLES
@@ -109,11 +110,14 @@ class LLMExaminer:
             older = earlier[:-SUMMARY_LINES]
             mean = sum(e["score"] for e in older) / len(older)
             summary.insert(0, prompts.render("llm_summary_older", count=len(older), mean=f"{mean:.1f}"))
+        rubric = [f"- {kp.id}: {kp.point}" for kp in question.key_points]
+        if is_project_story(question):  # the rubric is the story framework: say how to read it
+            rubric.insert(0, prompts.render("llm_deep_dive"))
         return PromptParts(
             track=ROLE_TITLES[request.role],
             topic=TOPIC_TITLES[question.topic],
             question=question.question,
-            rubric=[f"- {kp.id}: {kp.point}" for kp in question.key_points],
+            rubric=rubric,
             passages=[f"[{pid}] {section}\n{text}" for pid, section, text in passages],
             memory=list(
                 dict.fromkeys(

@@ -13,6 +13,7 @@ import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Self
 
 from knowledge.errors import StartupError
 
@@ -45,13 +46,18 @@ class Calibration:
     fitted_on: str  # what it was fitted on, for the record
 
     @classmethod
-    def load(cls, path: Path = CALIBRATION_PATH) -> Calibration:
+    def load(cls, path: Path = CALIBRATION_PATH) -> Self:
+        return cls.read(path, FEATURES, "the examiner's calibration")
+
+    @classmethod
+    def read(cls, path: Path, features: tuple[str, ...], what: str) -> Self:
+        """A fitted model with one weight per name of ``features`` (``what`` names it in errors)."""
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
-            weights = {name: float(data["weights"][name]) for name in FEATURES}
+            weights = {name: float(data["weights"][name]) for name in features}
             return cls(float(data["intercept"]), weights, str(data.get("fitted_on", "")))
         except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise StartupError(f"the examiner's calibration {path} is unusable: {exc}") from None
+            raise StartupError(f"{what} {path} is unusable: {exc}") from None
 
     def score(self, features: dict[str, float]) -> float:
         """10 · sigmoid(intercept + Σ weight · feature): a logistic link keeps the score in

@@ -22,9 +22,11 @@ from agent.examiner.offline.critique import CritiqueParts, flag_lines, write_cri
 from agent.examiner.offline.evidence import Evidence, EvidenceFinder, PointEvidence, features
 from agent.examiner.offline.follow_up import FollowUp, FollowUpWriter, Thread, best_dimensions, own_words
 from agent.examiner.offline.framework import score_dimensions
+from agent.examiner.offline.story import StoryJudge
 from agent.examiner.seam import ExamRequest, ExamResult
 from agent.records import Backend, Dimension
 from knowledge.lexical import tokenize
+from knowledge.project_story import is_project_story
 from knowledge.question_bank import KeyPoint
 
 
@@ -44,11 +46,19 @@ class OfflineExaminer:
     name: Backend = "offline"
     uses_similar_misses = False
 
-    def __init__(self, finder: EvidenceFinder, gaming: GamingDetector, citer: Citer, calibration: Calibration) -> None:
+    def __init__(
+        self,
+        finder: EvidenceFinder,
+        gaming: GamingDetector,
+        citer: Citer,
+        calibration: Calibration,
+        story: StoryJudge | None = None,
+    ) -> None:
         self.finder = finder
         self.gaming = gaming
         self.citer = citer
         self.calibration = calibration
+        self.story = story  # judges project deep dives (by the story framework, not a rubric's aliases)
         self.follow_ups = FollowUpWriter(finder.encoder)
 
     def measure(self, request: ExamRequest) -> Measured:
@@ -74,6 +84,8 @@ class OfflineExaminer:
 
     def examine(self, request: ExamRequest) -> ExamResult:
         question = request.question
+        if self.story is not None and is_project_story(question):
+            return self.story.examine(request)
         m = self.measure(request)
         flags = m.verdict.flags
         score = self.calibration.score(m.features)
