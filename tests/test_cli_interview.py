@@ -10,6 +10,7 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
 from conftest import GUARD_DIR, assert_one_line_error, run_cli
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -188,7 +189,13 @@ def test_interview_commands_reject_bad_input_in_one_line(cli_home: Path, tmp_pat
 
 
 def _practice(home: Path, *args: str) -> subprocess.Popen[str]:
-    env = {"MOCK_INTERVIEW_HOME": str(home), "PYTHONPATH": str(GUARD_DIR), "PATH": "/usr/bin:/bin", "COLUMNS": "100"}
+    env = {
+        "MOCK_INTERVIEW_HOME": str(home),
+        "PYTHONPATH": str(GUARD_DIR),
+        "PATH": "/usr/bin:/bin",
+        "COLUMNS": "100",
+        "PYTHONFAULTHANDLER": "1",
+    }
     exe = Path(sys.executable).with_name("mock-interview")
     return subprocess.Popen(
         [str(exe), "practice", "--user", "asha", *args],
@@ -207,20 +214,35 @@ def test_practice_in_the_terminal_with_ctrl_c_and_resume(cli_home: Path) -> None
     proc.stdin.flush()
     # Interrupt once the interview is under way (its opening line is out, so the typed line is
     # being read): a fixed sleep raced a slow start under load, and the signal landed first.
-    stdout = proc.stdout
-    assert stdout is not None
+    stdout, stderr = proc.stdout, proc.stderr
+    assert stdout is not None and stderr is not None
     shown: list[str] = []
-    reader = threading.Thread(target=lambda: shown.extend(stdout), daemon=True)
-    reader.start()
+    errors: list[str] = []  # read as it comes: a full stderr pipe would block the process
+    readers = [
+        threading.Thread(target=lambda: shown.extend(stdout), daemon=True),
+        threading.Thread(target=lambda: errors.extend(stderr), daemon=True),
+    ]
+    for reader in readers:
+        reader.start()
     deadline = time.monotonic() + 90
     while not any("/retry, /model" in line for line in shown) and time.monotonic() < deadline:
-        assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
+        assert proc.poll() is None, "".join(errors)
         time.sleep(0.2)
     time.sleep(1.0)
     proc.send_signal(signal.SIGINT)
-    proc.wait(timeout=30)
-    reader.join(timeout=30)
-    out, err = "".join(shown), proc.stderr.read() if proc.stderr else ""
+    try:
+        proc.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        proc.send_signal(signal.SIGABRT)  # PYTHONFAULTHANDLER: every thread's stack goes to stderr
+        proc.wait(timeout=30)
+        for reader in readers:
+            reader.join(timeout=10)
+        pytest.fail(
+            f"no exit 60 s after Ctrl-C; stdout tail {''.join(shown)[-800:]!r}; stderr {''.join(errors)[-6000:]}"
+        )
+    for reader in readers:
+        reader.join(timeout=30)
+    out, err = "".join(shown), "".join(errors)
     assert proc.returncode == 130, err
     assert "Resume with: mock-interview practice --user asha --resume" in out
 
