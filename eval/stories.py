@@ -11,11 +11,10 @@ from typing import Any
 
 import yaml
 
-from agent import prompts
 from agent.examiner.offline.story import StoryJudge
 from agent.examiner.seam import ExamRequest
+from agent.interview.asked import ask_about
 from eval.rated import pearson
-from knowledge.project_story import STORY_ID
 from knowledge.question_bank import QuestionBank
 
 STORIES = Path(__file__).resolve().parent / "data" / "stories" / "stories.yaml"
@@ -55,9 +54,7 @@ def load_stories(path: Path = STORIES) -> list[StoryItem]:
 
 def story_request(item: StoryItem, bank: QuestionBank) -> ExamRequest:
     """The deep dive as a session asks it, about the item's project."""
-    asked = prompts.render("deep_dive_ask", project=item.project)
-    question = bank.get(STORY_ID).model_copy(update={"question": asked})
-    return ExamRequest(question=question, answer=item.answer, latest=item.answer)
+    return ExamRequest(question=ask_about(bank, item.project), answer=item.answer, latest=item.answer)
 
 
 def story_figures(judge: StoryJudge, bank: QuestionBank, items: list[StoryItem]) -> dict[str, float]:

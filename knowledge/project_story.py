@@ -2,7 +2,7 @@
 
 The bank holds it by id (so memory, the report and the transcript resolve it like any
 question) but never plans it from the pool: a session asks it only when the candidate gave
-their projects, worded with the project's name (``ask_about``).
+their projects, worded with the project's name (``agent.interview.asked.ask_about``).
 """
 
 from __future__ import annotations

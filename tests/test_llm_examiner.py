@@ -299,11 +299,9 @@ def test_failure_descriptions_never_carry_the_key() -> None:
 
 
 def _deep_dive(services: Services, answer: str) -> ExamRequest:
-    from agent import prompts
-    from knowledge.project_story import STORY_ID
+    from agent.interview.asked import ask_about
 
-    asked = prompts.render("deep_dive_ask", project="Support ticket router")
-    question = services.question_bank.get(STORY_ID).model_copy(update={"question": asked})
+    question = ask_about(services.question_bank, "Support ticket router")
     return ExamRequest(question=question, answer=answer, latest=answer)
 
 

@@ -6,8 +6,8 @@ import pytest
 
 from agent import prompts
 from agent.examiner.seam import AskedFollowUp, ExamRequest
+from agent.interview.asked import ask_about
 from agent.services import Services
-from knowledge.project_story import STORY_ID
 from knowledge.question_bank import Question
 
 PROJECT = "Support ticket router"
@@ -31,8 +31,7 @@ WITHOUT_NUMBERS = (
 
 @pytest.fixture(scope="module")
 def question(services: Services) -> Question:
-    story = services.question_bank.get(STORY_ID)
-    return story.model_copy(update={"question": prompts.render("deep_dive_ask", project=PROJECT)})
+    return ask_about(services.question_bank, PROJECT)
 
 
 def test_a_story_without_numbers_scores_lower_and_is_asked_for_the_number(

@@ -31,18 +31,18 @@ def _create(name: str) -> Callable[[Path], None]:
 def _postgres(services: Services) -> str:
     """One line on the Postgres database: reachable, schema up to date, what it holds."""
     from agent.store.pg.database import MIGRATIONS, shown
+    from agent.store.pg.jobs import PgJobs
 
     database = services.database
     assert database is not None
     with database.connection() as conn:
         version = conn.execute("SELECT coalesce(max(version), 0) AS v FROM mock_interview_migrations").fetchone()
         sessions = conn.execute("SELECT count(*) AS n FROM sessions").fetchone()
-        queued = conn.execute("SELECT count(*) AS n FROM memory_jobs").fetchone()
     at = int(version["v"]) if version else 0
     schema = (
         f"schema {at} of {len(MIGRATIONS)}" if at == len(MIGRATIONS) else f"schema {at}, {len(MIGRATIONS)} expected"
     )
-    held = f"{sessions['n'] if sessions else 0} sessions, {queued['n'] if queued else 0} memory jobs queued"
+    held = f"{sessions['n'] if sessions else 0} sessions, {PgJobs(database).count()} memory jobs queued"
     return f"postgres {shown(database.url)}: ok, {schema}, {held}"
 
 

@@ -2,8 +2,20 @@
 
 from __future__ import annotations
 
+from agent import prompts
 from agent.records import PlannedQuestion
+from knowledge.project_story import STORY_ID
 from knowledge.question_bank import Question, QuestionBank
+
+
+def deep_dive_wording(project: str) -> str:
+    """How a project deep dive is asked (prompts/deep_dive_ask.txt)."""
+    return prompts.render("deep_dive_ask", project=project)
+
+
+def ask_about(bank: QuestionBank, project: str) -> Question:
+    """The bank's project-story rubric, asked about ``project``."""
+    return bank.get(STORY_ID).model_copy(update={"question": deep_dive_wording(project)})
 
 
 def asked_question(bank: QuestionBank, planned: PlannedQuestion) -> Question:

@@ -19,6 +19,7 @@ import random
 from dataclasses import dataclass, field
 
 from agent import prompts
+from agent.interview.asked import deep_dive_wording
 from agent.records import PlannedQuestion, ProjectRecord
 from agent.store.memory import WeakArea
 from knowledge.project_story import STORY_ID
@@ -110,7 +111,7 @@ def plan_session(
                 topic=story.topic,
                 reason="project",
                 detail=name,
-                asked_as=prompts.render("deep_dive_ask", project=name),
+                asked_as=deep_dive_wording(name),
             )
         )
     return plan
