@@ -30,7 +30,7 @@ def fit() -> StoryCalibration:
         groups.append(item.project)
     x, consensus = np.array(rows), np.array(targets)
     signs = np.array([-1.0 if name in LOWERING else 1.0 for name in FEATURES])
-    ridge = choose_ridge(x, consensus, groups, signs)
+    ridge, _, _ = choose_ridge(x, consensus, groups, signs)
     w = _solve(x, _logit(consensus), ridge, signs)
     return StoryCalibration(
         float(w[0]),

@@ -111,12 +111,52 @@ def test_the_calibration_file_is_fitted_on_the_tune_half_with_meaningful_signs()
     calibration = Calibration.load()
     assert set(calibration.weights) == set(FEATURES)
     assert "tune half" in calibration.fitted_on
-    assert {"misconceptions", "contradicted", "filler", "negated"} == LOWERING
+    assert {"misconceptions", "contradicted", "filler", "negated", "hedged"} == LOWERING
     assert all(calibration.weights[name] <= 0 for name in LOWERING)
     assert all(w >= 0 for name, w in calibration.weights.items() if name not in LOWERING)
     assert calibration.score(dict.fromkeys(FEATURES, 0.0)) < 1.0  # no evidence: no score
     strong = dict.fromkeys(FEATURES, 1.0) | dict.fromkeys(LOWERING, 0.0) | {"follow_up": 0.0}
     assert calibration.score(strong) > 8.0
+
+
+TERSE_NOTES = (
+    "- Quality: thumbs-down rate, LLM-judge faithfulness on a 1% sample, refusal rate -> a drop means check the "
+    "last retrieval/prompt change, roll back.\n"
+    "- Latency: TTFT p50/p95, tokens/s per model -> a spike means scale out or check the batch size.\n"
+    "- Cost: $/request, tokens in/out per feature -> runaway spend (3x the hourly burn) means cap max_tokens and alert.\n"
+    "- Safety: PII/toxicity classifier hits -> page on-call, block and review.\n"
+    "- Errors: provider 5xx/timeouts -> fail over to the backup model."
+)
+# The same kind of layout with nothing in it: symbols and arrows around words that name no concept
+# and give no number.
+PUNCTUATED_NOTHING = (
+    "Monitoring (really) matters / a lot -> we track signals (over time) and react => it depends (on the product / "
+    "traffic / goals). Dashboards (+ alerts) -> review (weekly) / refine (as needed) -> iterate (with the team) => "
+    "better (outcomes) / fewer (surprises)."
+)
+
+
+def test_terse_notes_are_credited_and_punctuation_without_substance_is_not(
+    examiner: OfflineExaminer, services: Services
+) -> None:
+    notes = examiner.measure(
+        ExamRequest(question=services.question_bank.get("mlops-monitoring"), answer=TERSE_NOTES, latest=TERSE_NOTES)
+    )
+    empty = _exam(examiner, services, "mlops-monitoring", PUNCTUATED_NOTHING)
+    assert notes.features["notation"] > 0.5 and notes.features["content"] > 0.3
+    assert _exam(examiner, services, "mlops-monitoring", TERSE_NOTES).assessment.score >= 8
+    # Notation counts only in sentences that name a concept or give a number.
+    assert (
+        examiner.measure(
+            ExamRequest(
+                question=services.question_bank.get("mlops-monitoring"),
+                answer=PUNCTUATED_NOTHING,
+                latest=PUNCTUATED_NOTHING,
+            )
+        ).features["notation"]
+        == 0
+    )
+    assert empty.assessment.score <= 2
 
 
 def test_a_damaged_calibration_is_one_line(tmp_path) -> None:  # type: ignore[no-untyped-def]

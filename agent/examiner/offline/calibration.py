@@ -31,12 +31,15 @@ FEATURES = (
     "filler",
     "negated",
     "listed",
+    "content",
+    "notation",
+    "hedged",
     "framework",
     "follow_up",
 )
 # Each weight's sign is fixed by what its feature means: evidence of knowledge can only raise
 # the score; a misconception, a contradicted point, filler or denial can only lower it.
-LOWERING = frozenset({"misconceptions", "contradicted", "filler", "negated"})
+LOWERING = frozenset({"misconceptions", "contradicted", "filler", "negated", "hedged"})
 
 
 @dataclass(frozen=True)

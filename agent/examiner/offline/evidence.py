@@ -19,6 +19,7 @@ import numpy as np
 from agent.examiner.answer_text import WORD, is_explanatory
 from agent.examiner.phrases import MatchText, PhraseIndex, signal_parts
 from knowledge.concepts import ConceptLexicon
+from knowledge.lexical import STOPWORDS
 from knowledge.misbeliefs import MisbeliefLexicon
 from knowledge.question_bank import KeyPoint, Misconception, Question
 from knowledge.sentence_encoder import TextEncoder
@@ -48,6 +49,23 @@ FILLER = (
 )
 NAMED_ONLY = 0.5  # credit for a point named in a fragment (a bullet) rather than explained
 NUMBER = re.compile(r"\b\d+(?:[.,]\d+)?\s*(?:%|x\b|ms\b|k\b|m\b|b\b)?", re.I)
+# Content words (not function words) in the whole answer, prose and terse lines alike: the
+# amount said. Saturates at 150 (chosen over 80–300, a log and a square-root scale by
+# cross-validation within the tune half): past that, more words are not more knowledge.
+CONTENT_ENOUGH = 150
+# Notation: a token that carries a relation or a quantity ("recall@k", "p(y|x)", "A/B", "->",
+# "≈ 20 tok/param", "$2", "50%", "lookup_contact()"). Practitioners write it when they are
+# specific; it is counted as a share of the answer's tokens, so it cannot be bought by length.
+NOTATION = re.compile(r"[@_/()=<>≈→⇒∝·%$×^|]|->")
+NOTATION_FULL = 0.2  # a fifth of the tokens carrying notation is as specific as it gets
+# Hedges that commit to nothing checkable, written for this product: the vague answer's words.
+HEDGES = re.compile(
+    r"\b(?:basically|probably|maybe|somehow|it depends|pros and cons|stakeholders?|make sure|the usual"
+    r"|some (?:kind of )?metric|figure (?:it )?out|as close to|best practices?|industry[- ]standard"
+    r"|robust|holistic|leverage|i think|i guess|not sure|things?|stuff|various|etc)\b",
+    re.I,
+)
+HEDGED_FULL = 0.05  # one hedge in twenty words
 
 
 @dataclass(frozen=True)
@@ -86,6 +104,10 @@ class Evidence:
     explained_words: int  # words of the explanatory sentences that are not filler
     filler_words: int  # words of the explanatory sentences that are filler
     negated_words: int  # words of the explanatory sentences that mostly say "not"
+    content_words: int = 0  # words that are not function words, in all sentences
+    tokens: int = 0  # whitespace-separated tokens, in all sentences
+    notation: int = 0  # tokens that carry notation (NOTATION)
+    hedges: int = 0  # hedge phrases (HEDGES)
 
     @property
     def coverage(self) -> float:
@@ -150,6 +172,9 @@ class EvidenceFinder:
             filler = {s for s, sim in zip(explained, closeness, strict=True) if sim >= FILLER_SIMILARITY}
         concepts = frozenset(c for s in explained for c in self.concepts.found(texts[s]))
         misconceptions = self._misconceptions(question, explained, texts)
+        # Notation counts where it is about something: a sentence that names a domain concept
+        # or gives a number ("(really) matters / a lot -> iterate" is punctuation, not notation).
+        grounded = [s for s in sentences if NUMBER.search(s) or self.concepts.found(texts[s])]
         return Evidence(
             points=evidence,
             misconceptions=misconceptions,
@@ -161,6 +186,12 @@ class EvidenceFinder:
             explained_words=sum(len(WORD.findall(s)) for s in explained if s not in filler),
             filler_words=sum(len(WORD.findall(s)) for s in filler),
             negated_words=sum(len(WORD.findall(s)) for s in explained if texts[s].negated),
+            content_words=sum(
+                1 for s in sentences for w in WORD.findall(s.lower()) if len(w) > 1 and w not in STOPWORDS
+            ),
+            tokens=sum(len(s.split()) for s in sentences),
+            notation=sum(1 for s in grounded for t in s.split() if NOTATION.search(t)),
+            hedges=sum(len(HEDGES.findall(s)) for s in sentences),
         )
 
     @staticmethod
@@ -246,4 +277,7 @@ def features(evidence: Evidence) -> dict[str, float]:
         # Points named in terse lines or bullets ("Fix: WGAN-GP, spectral norm"): the terse
         # expert's way of answering, credited beside the explained ones.
         "listed": listed / max(1, len(evidence.points)),
+        "content": min(evidence.content_words, CONTENT_ENOUGH) / CONTENT_ENOUGH,
+        "notation": min(1.0, evidence.notation / max(1, evidence.tokens) / NOTATION_FULL),
+        "hedged": min(1.0, evidence.hedges / max(1, evidence.words) / HEDGED_FULL),
     }
