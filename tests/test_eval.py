@@ -10,11 +10,11 @@ from __future__ import annotations
 from eval.rated import RATED_GOALS
 from eval.run import GOALS, evaluate
 
-# Measured on the 305 English test answers after the fourth rated round (answers to the 10
-# coverage-gap questions and the 3 rewritten ones): Pearson 0.747, MAE 1.83, within 2 points
-# 0.69, gaming mean 2.50 (255 answers after the third round: 0.74, 1.89, 0.67, 2.57). These
-# guard against regression; the goals are not met.
-HELD = {"pearson": 0.7, "mae": 2.0, "within_2": 0.65, "gaming_mean": 2.6}
+# Measured on the 305 English test answers with the content, notation and hedge features
+# (tune-half cross-validation chose them): Pearson 0.829, MAE 1.54, within 2 points 0.73, gaming
+# mean 2.44 (before them: 0.747, 1.83, 0.69, 2.50). Pearson is held at the goal; the
+# other figures guard against regression and fall short of their goals.
+HELD = {"pearson": RATED_GOALS["pearson"], "mae": 1.65, "within_2": 0.7, "gaming_mean": 2.6}
 
 
 def test_offline_examiner_meets_the_evaluation_goals() -> None:

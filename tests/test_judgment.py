@@ -159,6 +159,27 @@ def test_terse_notes_are_credited_and_punctuation_without_substance_is_not(
     assert empty.assessment.score <= 2
 
 
+def test_a_point_made_in_a_terse_note_is_credited_and_a_list_of_terms_is_not(
+    examiner: OfflineExaminer, services: Services
+) -> None:
+    question = services.question_bank.get("mlops-monitoring")
+    rest = (
+        "Spend per call -> cap the token budget and summarise the long history.\n"
+        "Ratings and escalations -> feed back into prompt updates and fine-tuning.\n"
+    )
+
+    def latency(first_line: str) -> float:
+        answer = first_line + "\n" + rest
+        measured = examiner.measure(ExamRequest(question=question, answer=answer, latest=answer))
+        return next(e.credit for e in measured.evidence.points if e.key_point.id == question.key_points[0].id)
+
+    assert "latency" in question.key_points[0].point.lower()
+    # A line without grammar that relates its terms makes the latency point in other words.
+    assert latency("Users hit a slow first token -> stream, smaller model, prompt caching.") > 0
+    # The same words as a bare list relate nothing.
+    assert latency("Slow first token, stream, smaller model, prompt caching.") == 0
+
+
 def test_a_damaged_calibration_is_one_line(tmp_path) -> None:  # type: ignore[no-untyped-def]
     from knowledge.errors import StartupError
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from agent.examiner.answer_text import WORD, is_explanatory
+from agent.examiner.gaming import RELATION
 from agent.examiner.phrases import MatchText, PhraseIndex, signal_parts
 from knowledge.concepts import ConceptLexicon
 from knowledge.lexical import STOPWORDS
@@ -150,15 +151,22 @@ class EvidenceFinder:
         """Evidence in ``sentences`` for ``question``; ``targets`` replaces the model answer as
         what relevance is measured against (a follow-up's own question)."""
         explained = [s for s in sentences if is_explanatory(s)]
+        # Terse notes ("Cost: $/request, tokens in/out per feature -> cap max_tokens"): lines
+        # without grammar that relate their terms. A point they make in other words is credited
+        # (for the critique, the follow-ups and the memory; the score's features do not read it).
+        notes = [s for s in sentences if s not in explained and len(WORD.findall(s)) >= 5 and RELATION.search(s)]
         texts = {s: MatchText(s) for s in sentences}
-        said = self.encoder.encode(explained) if explained else np.zeros((0, 1), dtype=np.float32)
+        encoded = self.encoder.encode(explained + notes) if explained or notes else np.zeros((0, 1), dtype=np.float32)
+        said, noted = encoded[: len(explained)], encoded[len(explained) :]
         points = self.encoder.reference([kp.point for kp in question.key_points])
         point_sims = points @ said.T if explained else np.zeros((len(question.key_points), 0))
+        note_sims = points @ noted.T if notes else np.zeros((len(question.key_points), 0))
         # A labelled bullet ("- Fixes: Wasserstein loss, spectral norm") names points without
         # explaining them: half credit, and none at all when the whole answer is such a list.
         fragments = [s for s in sentences if s not in explained] if explained else []
         evidence = [
-            self._point(kp, explained, fragments, texts, point_sims[row]) for row, kp in enumerate(question.key_points)
+            self._point(kp, explained, fragments, texts, point_sims[row], notes, note_sims[row])
+            for row, kp in enumerate(question.key_points)
         ]
         wanted = targets if targets is not None else [*question.model_answer, question.question]
         relevance = 0.0
@@ -196,7 +204,13 @@ class EvidenceFinder:
 
     @staticmethod
     def _point(
-        kp: KeyPoint, explained: list[str], fragments: list[str], texts: dict[str, MatchText], sims: np.ndarray
+        kp: KeyPoint,
+        explained: list[str],
+        fragments: list[str],
+        texts: dict[str, MatchText],
+        sims: np.ndarray,
+        notes: list[str],
+        note_sims: np.ndarray,
     ) -> PointEvidence:
         contradicted = False
         for sentence in explained:
@@ -221,6 +235,10 @@ class EvidenceFinder:
             for alias in kp.aliases:
                 if texts[sentence].has(alias):
                     return PointEvidence(kp, NAMED_ONLY, sentence, alias, contradicted)
+        if note_sims.size and not contradicted:
+            best = int(np.argmax(note_sims))
+            if (credit := _soft(float(note_sims[best]))) > 0:
+                return PointEvidence(kp, credit, notes[best], "paraphrased")
         return PointEvidence(kp, 0.0, None, None, contradicted)
 
     def _misconceptions(
