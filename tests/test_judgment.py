@@ -111,7 +111,7 @@ def test_the_calibration_file_is_fitted_on_the_tune_half_with_meaningful_signs()
     calibration = Calibration.load()
     assert set(calibration.weights) == set(FEATURES)
     assert "tune half" in calibration.fitted_on
-    assert {"misconceptions", "contradicted", "filler", "negated", "hedged"} == LOWERING
+    assert {"misconceptions", "contradicted", "filler", "negated", "hedged", "overclaimed"} == LOWERING
     assert all(calibration.weights[name] <= 0 for name in LOWERING)
     assert all(w >= 0 for name, w in calibration.weights.items() if name not in LOWERING)
     assert calibration.score(dict.fromkeys(FEATURES, 0.0)) < 1.0  # no evidence: no score
@@ -178,6 +178,28 @@ def test_a_point_made_in_a_terse_note_is_credited_and_a_list_of_terms_is_not(
     assert latency("Users hit a slow first token -> stream, smaller model, prompt caching.") > 0
     # The same words as a bare list relate nothing.
     assert latency("Slow first token, stream, smaller model, prompt caching.") == 0
+
+
+def test_absolutes_that_deny_a_tradeoff_lower_the_score(examiner: OfflineExaminer, services: Services) -> None:
+    careful = (
+        "I would use DPO on those pairs only after checking the shift: the pairs were labelled on another "
+        "model's outputs, so the loss pushes on responses our policy rarely produces. I would first regenerate "
+        "a sample with our own model and relabel it, then compare the win rate of both versions on held-out prompts."
+    )
+    sure = (
+        "I would use DPO on those pairs as is: it is fully off-policy by design, so which model produced the "
+        "pairs does not matter at all. There is no real cost to it, and of course the win rate on held-out "
+        "prompts will show the same gain either way."
+    )
+    scores = [_exam(examiner, services, "post-dpo-vs-rlhf", text).assessment.score for text in (careful, sure)]
+    features = [
+        examiner.measure(
+            ExamRequest(question=services.question_bank.get("post-dpo-vs-rlhf"), answer=text, latest=text)
+        ).features["overclaimed"]
+        for text in (careful, sure)
+    ]
+    assert features[0] == 0 and features[1] > 0.5
+    assert scores[1] < scores[0] - 1
 
 
 def test_a_damaged_calibration_is_one_line(tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -34,12 +34,13 @@ FEATURES = (
     "content",
     "notation",
     "hedged",
+    "overclaimed",
     "framework",
     "follow_up",
 )
 # Each weight's sign is fixed by what its feature means: evidence of knowledge can only raise
 # the score; a misconception, a contradicted point, filler or denial can only lower it.
-LOWERING = frozenset({"misconceptions", "contradicted", "filler", "negated", "hedged"})
+LOWERING = frozenset({"misconceptions", "contradicted", "filler", "negated", "hedged", "overclaimed"})
 
 
 @dataclass(frozen=True)

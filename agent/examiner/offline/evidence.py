@@ -67,6 +67,16 @@ HEDGES = re.compile(
     re.I,
 )
 HEDGED_FULL = 0.05  # one hedge in twenty words
+# Overclaiming: absolutes that deny a tradeoff or a risk ("fully off-policy", "doesn't matter",
+# "no real cost", "won't miss anything", "by design"). A confident wrong answer leans on them;
+# a careful one rarely does (on the tune half they appear in 5 % of the answers rated 5 or more
+# and 13 % of those rated under 3), so they lower the score a little, never flag it.
+OVERCLAIMS = re.compile(
+    r"\b(?:fully|completely|entirely|guarantee[sd]?|no need|(?:doesn'?t|don'?t|does not|do not) matter|no real"
+    r"|at all|won'?t miss|all of it|obviously|of course|by design|the only|100 ?%|perfectly|totally"
+    r"|never fails?|can'?t fail|no risk|no downside|no cost)\b",
+    re.I,
+)
 
 
 @dataclass(frozen=True)
@@ -109,6 +119,7 @@ class Evidence:
     tokens: int = 0  # whitespace-separated tokens, in all sentences
     notation: int = 0  # tokens that carry notation (NOTATION)
     hedges: int = 0  # hedge phrases (HEDGES)
+    overclaims: int = 0  # absolutes (OVERCLAIMS)
 
     @property
     def coverage(self) -> float:
@@ -200,6 +211,7 @@ class EvidenceFinder:
             tokens=sum(len(s.split()) for s in sentences),
             notation=sum(1 for s in grounded for t in s.split() if NOTATION.search(t)),
             hedges=sum(len(HEDGES.findall(s)) for s in sentences),
+            overclaims=sum(len(OVERCLAIMS.findall(s)) for s in sentences),
         )
 
     @staticmethod
@@ -298,4 +310,5 @@ def features(evidence: Evidence) -> dict[str, float]:
         "content": min(evidence.content_words, CONTENT_ENOUGH) / CONTENT_ENOUGH,
         "notation": min(1.0, evidence.notation / max(1, evidence.tokens) / NOTATION_FULL),
         "hedged": min(1.0, evidence.hedges / max(1, evidence.words) / HEDGED_FULL),
+        "overclaimed": min(1.0, evidence.overclaims / max(1, evidence.words) / HEDGED_FULL),
     }
