@@ -134,7 +134,7 @@ def gaming_in_llm_mode(services: Services) -> float:
     key = "sk-eval-local-stub"
     with OpenAIStub(key) as stub:
         settings = services.settings.model_copy(
-            update={"openai_api_key": SecretStr(key), "openai_base_url": stub.base_url}
+            update={"openai_api_key": SecretStr(key), "openai_base_url": stub.base_url, "offline": False}
         )
         llm = Services(settings)
         try:
@@ -147,6 +147,31 @@ def gaming_in_llm_mode(services: Services) -> float:
             )
         finally:
             llm.close()
+
+
+LLM_SKIPPED = (
+    "LLM examiner on the rated set: skipped, no endpoint configured (set OPENAI_API_KEY, and OPENAI_BASE_URL "
+    "for an OpenAI-compatible server, in the environment or .env)."
+)
+
+
+def llm_agreement(settings: Settings, items: list[rated.RatedItem]) -> dict[str, float]:
+    """The LLM examiner's agreement with the raters on ``items``, through the endpoint that
+    ``settings`` configure (every answer is one model call)."""
+    llm = Services(settings)
+    try:
+        examiner = llm.examiner
+        if examiner.name != "llm":
+            raise RuntimeError(f"the LLM examiner is not available: {'; '.join(llm.warnings) or 'no endpoint'}")
+        scored, fell_back = [], 0
+        for item in items:
+            result = examiner.examine(rated.request_for(item, llm.question_bank))
+            fell_back += result.backend != "llm"  # the model call failed: assessed offline
+            a = result.assessment
+            scored.append(rated.Scored(item, a.score, tuple(a.flags), tuple(a.notes)))
+        return rated.agreement(scored) | {"fell_back": float(fell_back)}
+    finally:
+        llm.close()
 
 
 def weak_topics_revisited(services: Services, questions: int = 8) -> tuple[float, int, list[str]]:
@@ -200,7 +225,8 @@ def story_judge_figures(services: Services) -> dict[str, float]:
 
 def evaluate() -> EvalResult:
     home = Path(tempfile.mkdtemp(prefix="mi-eval-"))
-    services = Services(Settings.from_values(env_file=False, home=home))
+    # The offline examiner's figures, whatever endpoint the user has configured.
+    services = Services(Settings.from_values(env_file=False, home=home, offline=True))
     try:
         start = time.perf_counter()
         metrics, details = judge_answers(services.examiner, services.question_bank)
@@ -209,6 +235,10 @@ def evaluate() -> EvalResult:
         details += [f"intent {row}" for row in intent_rows]
         metrics |= story_judge_figures(services)
         metrics["gaming_max_score_llm"] = gaming_in_llm_mode(services)
+        configured = Settings.from_values(home=home / "llm")  # the user's endpoint, if any
+        if configured.use_llm:
+            test = [i for i in rated.load_items() if i.split == "test"]
+            metrics |= {f"llm_{k}": v for k, v in llm_agreement(configured, test).items()}
         revisit, runs, revisit_details = weak_topics_revisited(services)
         metrics["weak_topics_revisited"] = revisit
         metrics["revisit_runs"] = float(runs)
@@ -217,6 +247,29 @@ def evaluate() -> EvalResult:
     finally:
         services.close()
         shutil.rmtree(home, ignore_errors=True)
+
+
+def _llm_lines(m: dict[str, float]) -> list[str]:
+    if "llm_pearson" not in m:
+        return [LLM_SKIPPED]
+    return [
+        f"LLM examiner on the same {int(m['llm_items'])} test answers (the configured endpoint; "
+        f"{int(m['llm_fell_back'])} assessed offline after a failed model call):",
+        "",
+        "| measure | LLM examiner | offline examiner |",
+        "|---|---|---|",
+        *(
+            f"| {label} | {m['llm_' + key]:{fmt}} | {m['test_' + key]:{fmt}} |"
+            for label, key, fmt in (
+                ("Pearson with the raters' consensus", "pearson", ".3f"),
+                ("mean absolute error (points)", "mae", ".2f"),
+                ("answers within 2 points", "within_2", ".2f"),
+                ("false gaming flags on genuine answers", "false_gaming_flags", ".0f"),
+                ("highest score of a gaming or no-attempt answer", "gaming_max", "g"),
+                ("highest score of a confidently wrong or negated answer", "wrong_max", "g"),
+            )
+        ),
+    ]
 
 
 def write_results(result: EvalResult) -> str:
@@ -265,6 +318,8 @@ def write_results(result: EvalResult) -> str:
         "",
         f"Non-English answers answered with the English-practice remark: {int(m['non_english_remarked'])} "
         f"of {int(m['non_english'])}.",
+        "",
+        *_llm_lines(m),
         "",
         "| writer's intent (test half) | answers | raters | examiner |",
         "|---|---|---|---|",

@@ -7,6 +7,14 @@ fall short of the examiner issue's goals (``eval.rated.RATED_GOALS``) the README
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+from conftest import copy_index, llm_settings
+from openai_stub import OpenAIStub
+
+from agent.services import Services
+from agent.settings import Settings
 from eval.rated import RATED_GOALS
 from eval.run import GOALS, evaluate
 
@@ -60,3 +68,25 @@ def test_story_judge_agrees_with_the_blind_raters_on_unseen_projects() -> None:
     assert m["story_test_within_2"] >= STORY_HELD["within_2"]
     assert m["story_gaming_max"] <= STORY_HELD["gaming_max"]
     assert m["story_pairs"] >= 5 and m["story_pairs_ordered"] == m["story_pairs"]
+
+
+def test_the_llm_examiners_agreement_is_measured_through_the_configured_endpoint(
+    tmp_path: Path, services: Services, stub: OpenAIStub
+) -> None:
+    from eval import rated
+    from eval.run import llm_agreement
+
+    items = [i for i in rated.load_items() if i.split == "test" and i.intent != "non_english"][:6]
+    before = len(stub.requests)
+    figures = llm_agreement(llm_settings(copy_index(services, tmp_path / "home"), stub), items)
+    assert figures["items"] == len(items) and figures["fell_back"] == 0
+    assert len(stub.requests) - before >= len(items)  # every answer went to the model over HTTP
+    assert 0.0 <= figures["mae"] <= 10.0 and 0.0 <= figures["within_2"] <= 1.0
+
+
+def test_the_llm_agreement_refuses_settings_without_an_endpoint(tmp_path: Path) -> None:
+    from eval.run import llm_agreement
+
+    settings = Settings.from_values(env_file=False, home=tmp_path, offline=True)
+    with pytest.raises(RuntimeError, match="not available"):
+        llm_agreement(settings, [])
