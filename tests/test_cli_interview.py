@@ -204,7 +204,15 @@ def _practice(home: Path, *args: str) -> subprocess.Popen[str]:
         stderr=subprocess.PIPE,
         text=True,
         env=env,
+        # A suite started in the background by a shell (`make test &`) inherits SIGINT ignored,
+        # and Python then installs no KeyboardInterrupt handler: Ctrl-C would be lost and the
+        # test would hang. A terminal's Ctrl-C reaches a process with the default disposition.
+        preexec_fn=_default_sigint,
     )
+
+
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def test_practice_in_the_terminal_with_ctrl_c_and_resume(cli_home: Path) -> None:
