@@ -131,6 +131,7 @@ class CallUsage(TypedDict, total=False):
     output_tokens: int
     requests: int
     prompt_tokens_estimate: int
+    prompt_parts: dict[str, int]  # prompt_tokens_estimate by part (PromptBudget.breakdown)
     model: str
     cost_usd: float | None
     failed: str  # why the call failed, when it fell back offline: one line for people

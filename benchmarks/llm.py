@@ -3,7 +3,9 @@
 - the agent's own overhead per turn: a whole interview turn minus the bare model call
   (the same request sent straight through the OpenAI client);
 - model requests per answer on the critical path;
-- prompt tokens per call across a 40+ turn session with a 3,000-token budget.
+- prompt tokens per call across a 40+ turn session with a 3,000-token budget, and where
+  the tokens of the turn-4 and turn-40 prompts go (the examiner's own per-part count,
+  ``usage.prompt_parts`` in the transcript).
 
 Run with ``make bench``; writes ``benchmarks/results/llm.md``.
 """
@@ -89,16 +91,14 @@ def main() -> None:
             view = interviewer.start("bench", "researcher", 14, seed=2)
             while not view.done:
                 view = interviewer.send(view.session_id, ANSWER)
-            prompt_tokens = [
-                t["usage"]["prompt_tokens_estimate"]
-                for t in budgeted.transcripts.turns(view.session_id)
-                if t.get("usage")
-            ]
+            usages = [u for t in budgeted.transcripts.turns(view.session_id) if (u := t.get("usage")) is not None]
+            prompt_tokens = [u["prompt_tokens_estimate"] for u in usages]
             budgeted.close()
 
         overhead = median(turn_times) - median(bare)
         goal = max(0.05 * median(bare), 0.020)
-        t4, t40 = prompt_tokens[3], prompt_tokens[min(39, len(prompt_tokens) - 1)]
+        late = min(39, len(prompt_tokens) - 1)
+        t4, t40 = prompt_tokens[3], prompt_tokens[late]
         lines = [
             f"Stub latency {LATENCY * 1000:.0f} ms per request; a turn is `Interviewer.send` (assessment + next message).",
             "",
@@ -111,6 +111,16 @@ def main() -> None:
             f"| model requests per answer | {requests_per_answer:.2f} | 1 |",
             f"| prompt tokens per call, 3,000 budget: turn 4 / turn {min(40, len(prompt_tokens))} | {t4} / {t40} (×{t40 / t4:.2f}) | ≤ ×1.3 |",
             f"| prompt tokens per call: mean / max over {len(prompt_tokens)} calls | {mean(prompt_tokens):.0f} / {max(prompt_tokens)} | ≤ 3,000 |",
+            "",
+            f"Where the prompt's tokens go (3,000 budget), turn 4 and turn {late + 1}:",
+            "",
+            f"| part | turn 4 | turn {late + 1} |",
+            "|---|---|---|",
+            *[
+                f"| {part} | {usages[3]['prompt_parts'][part]} | {usages[late]['prompt_parts'][part]} |"
+                for part in usages[3]["prompt_parts"]
+            ],
+            f"| total | {t4} | {t40} |",
         ]
         out = write_markdown("llm", "LLM path benchmark", lines)
         print(out.read_text(encoding="utf-8"))

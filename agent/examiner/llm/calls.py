@@ -169,6 +169,12 @@ class ModelCalls:
                     continue
             raise failure
 
+    def sent_schema(self, name: str, schema: dict[str, Any]) -> Any:
+        """The part of a request that carries the reply schema, as this method sends it
+        (a tool list, or a response_format; json_mode sends no schema)."""
+        options = self._format(name, schema)
+        return options.get("tools") or options["extra_body"]["response_format"]
+
     # --- one request ----------------------------------------------------------------------
 
     def _format(self, name: str, schema: dict[str, Any]) -> dict[str, Any]:

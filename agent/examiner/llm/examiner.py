@@ -18,6 +18,7 @@ repeated failures a circuit breaker (``breaker``) stops asking the model for a w
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -47,6 +48,9 @@ MAX_PASSAGES = 6
 SUMMARY_LINES = 6
 FOLLOW_UP_TOKENS = 120  # the two-step mode's question: one or two sentences
 FOLLOW_UP_ANSWER_TOKENS = 400  # how much of the answer the follow-up call sees
+# A provider renders the schema its own way before counting it; JSON's token count plus this
+# share stays above what the local stub and llama-server were measured to charge.
+SCHEMA_MARGIN = 1.1
 
 
 class LLMExaminer:
@@ -126,7 +130,7 @@ class LLMExaminer:
                 )
             ),
             summary=summary,
-            recent=[f"{m['role']}: {m['content']}" for m in request.history],
+            recent=recent_lines(request),
             answer=request.answer,
             follow_ups_left=max(0, MAX_FOLLOW_UPS - request.follow_ups_asked),
         )
@@ -149,15 +153,23 @@ class LLMExaminer:
         if not self.breaker.allows_call():
             return self._fallback(offline_future, ModelFailure("circuit_open", "the model is paused"), None)
         passages = self._passages(request.question) if self.mode == "one_call" else []
-        fitted = self.budget.fit(self.parts(request, passages))
+        name, schema = self._reply_schema(request, passages)
+        schema_tokens = int(self.budget.counter.count(json.dumps(self.calls.sent_schema(name, schema))) * SCHEMA_MARGIN)
+        fitted = self.budget.fit(self.parts(request, passages), schema_tokens)
         messages = [SystemMessage(fitted.system), HumanMessage(fitted.user)]
-        usage = CallUsage(input_tokens=0, output_tokens=0, requests=0, prompt_tokens_estimate=fitted.tokens)
+        usage = CallUsage(
+            input_tokens=0,
+            output_tokens=0,
+            requests=0,
+            prompt_tokens_estimate=fitted.tokens,
+            prompt_parts=self.budget.breakdown(fitted.parts, fitted.schema_tokens),
+        )
         deadline = self.calls.deadline()
         try:
             if self.mode == "one_call":
-                turn = self._one_call(request, messages, passages, usage, deadline)
+                turn = self._one_call(request, messages, passages, schema, usage, deadline)
             else:
-                turn = self._two_step(request, messages, usage, deadline)
+                turn = self._two_step(request, messages, schema, usage, deadline)
         except Exception as exc:  # noqa: BLE001 - any failure of the model means: assess offline
             usage["seconds"] = round(self.clock() - deadline.started, 3)
             failure = classify(exc)
@@ -168,11 +180,21 @@ class LLMExaminer:
         probe = f"llm:{request.follow_ups_asked + 1}" if assessment.follow_up else None
         return ExamResult(assessment, self.name, None, probe, self._usage(usage))
 
+    def _reply_schema(self, request: ExamRequest, passages: list[Passage]) -> tuple[str, dict[str, Any]]:
+        """The name and JSON schema of this call's reply (its rubric ids, passage ids, follow-ups left)."""
+        rubric_ids = [kp.id for kp in request.question.key_points]
+        left = max(0, MAX_FOLLOW_UPS - request.follow_ups_asked)
+        cap = self.calls.policy.max_reply_tokens
+        if self.mode == "one_call":
+            return "InterviewerTurn", turn_schema(rubric_ids, [pid for pid, _, _ in passages], left, self.bounded, cap)
+        return "Judgement", judgement_schema(rubric_ids, left, self.bounded, cap)
+
     def _one_call(
         self,
         request: ExamRequest,
         messages: list[Any],
         passages: list[Passage],
+        schema: dict[str, Any],
         usage: CallUsage,
         deadline: Deadline,
     ) -> InterviewerTurn:
@@ -185,11 +207,10 @@ class LLMExaminer:
             checks.check_turn(turn, rubric_ids, passage_ids, left)
             return turn
 
-        schema = turn_schema(rubric_ids, passage_ids, left, self.bounded, self.calls.policy.max_reply_tokens)
         return self.calls.structured(messages, "InterviewerTurn", schema, parse, usage, deadline, request.on_text)
 
     def _two_step(
-        self, request: ExamRequest, messages: list[Any], usage: CallUsage, deadline: Deadline
+        self, request: ExamRequest, messages: list[Any], schema: dict[str, Any], usage: CallUsage, deadline: Deadline
     ) -> InterviewerTurn:
         question = request.question
         rubric_ids = [kp.id for kp in question.key_points]
@@ -200,7 +221,6 @@ class LLMExaminer:
             checks.check_judgement(judgement, rubric_ids)
             return judgement
 
-        schema = judgement_schema(rubric_ids, left, self.bounded, self.calls.policy.max_reply_tokens)
         judgement = self.calls.structured(messages, "Judgement", schema, parse, usage, deadline)
         missed = [kp for kp in question.key_points if not judgement.key_points[kp.id].covered]
         missed = [kp for kp in missed if kp.id not in request.covered_before] or missed
@@ -257,13 +277,30 @@ class LLMExaminer:
         return ExamResult(fallback.assessment, "offline", note, fallback.probe_id, self._usage(usage, failure))
 
 
-def reply_schema_tokens(bank: QuestionBank, count: Callable[[str], int]) -> int:
-    """What the reply schema adds to every call, for the largest rubric and every passage,
-    in its larger wire form (a tool definition), with a margin."""
-    import json
+def recent_lines(request: ExamRequest) -> list[str]:
+    """The recent conversation, without a second copy of the answer: the candidate's lines
+    on this question (after it was asked) that the answer block quotes verbatim are
+    replaced by a short marker, so the model still sees which follow-up each replied to."""
+    history = request.history
+    asked = max(
+        (i for i, m in enumerate(history) if m["role"] == "assistant" and request.question.question in m["content"]),
+        default=-1,
+    )
+    answered = prompts.render("llm_recent_answered")
+    lines = []
+    for i, m in enumerate(history):
+        said = m["content"].strip()
+        quoted = i > asked and m["role"] == "user" and bool(said) and said in request.answer
+        lines.append(f"{m['role']}: {answered if quoted else m['content']}")
+    return lines
 
+
+def reply_schema_tokens(bank: QuestionBank, count: Callable[[str], int]) -> int:
+    """What the reply schema adds to a call at most: for the largest rubric and every passage,
+    in its larger wire form (a tool definition), with a margin. The startup check uses it;
+    each call counts its own schema."""
     largest = max([len(q.key_points) for q in bank.questions] + [6])
     ids = [f"key_point_id_{n}" for n in range(largest)]
     schema = turn_schema(ids, [f"P{n + 1}" for n in range(MAX_PASSAGES)], MAX_FOLLOW_UPS, bounded=True)
     tool = {"type": "function", "function": {"name": "InterviewerTurn", "parameters": schema, "strict": True}}
-    return int(count(json.dumps(tool)) * 1.1)
+    return int(count(json.dumps(tool)) * SCHEMA_MARGIN)

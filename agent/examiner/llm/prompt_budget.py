@@ -7,6 +7,10 @@ with the request. When it does not fit, the raw recent turns go first, oldest fi
 dropped, then the summary keeps only its latest lines, then the memory is cut; the
 answer is cut last. A budget too small for the fixed parts is a configuration error
 found at start, not mid-interview.
+
+The reply schema is counted as the call sends it (its rubric ids and passage ids, in its
+wire form) when the examiner gives its size; the startup check uses the largest rubric's.
+:meth:`PromptBudget.breakdown` says where a prompt's tokens go, part by part.
 """
 
 from __future__ import annotations
@@ -48,6 +52,8 @@ class FittedPrompt:
     system: str
     user: str
     tokens: int
+    parts: PromptParts  # what was sent, after fitting
+    schema_tokens: int  # what the reply schema was counted as
     folded_turns: int = 0
     shortened_passages: bool = False
     answer_truncated: bool = False
@@ -83,10 +89,30 @@ class PromptBudget:
         self.schema_tokens = schema_tokens
         self.system_prompt = system_prompt
 
-    def size(self, parts: PromptParts) -> int:
+    def size(self, parts: PromptParts, schema_tokens: int | None = None) -> int:
         system, user = _render(parts, self.system_prompt)
         messages = self.counter.count(system) + self.counter.count(user) + 2 * PER_MESSAGE + REPLY_PRIMING
-        return messages + self.schema_tokens
+        return messages + (self.schema_tokens if schema_tokens is None else schema_tokens)
+
+    def breakdown(self, parts: PromptParts, schema_tokens: int | None = None) -> dict[str, int]:
+        """Tokens per part of the prompt ``parts`` renders to; they add up to :meth:`size`.
+        ``labels`` is what the templates add around the parts (headings, markers, separators,
+        the chat format's per-message tokens)."""
+        count = self.counter.count
+        system, _ = _render(parts, self.system_prompt)
+        out = {
+            "system prompt": count(system),
+            "topic and question": count(parts.topic) + count(parts.question),
+            "rubric": count("\n".join(parts.rubric)),
+            "guide passages": count("\n\n".join(parts.passages)),
+            "memory": count("\n".join(parts.memory)),
+            "earlier questions": count("\n".join(parts.summary)),
+            "recent conversation": count("\n".join(parts.recent)),
+            "answer": count(parts.answer),
+            "reply schema": self.schema_tokens if schema_tokens is None else schema_tokens,
+        }
+        out["labels"] = self.size(parts, schema_tokens) - sum(out.values())
+        return out
 
     def check_fixed(self, parts: PromptParts) -> None:
         """Raise :class:`BudgetError` if even a minimal prompt for ``parts`` cannot fit."""
@@ -98,15 +124,17 @@ class PromptBudget:
                 f"needs {needed} tokens; use at least {needed}"
             )
 
-    def fit(self, parts: PromptParts) -> FittedPrompt:
+    def fit(self, parts: PromptParts, schema_tokens: int | None = None) -> FittedPrompt:
+        """``schema_tokens``: this call's reply schema (default: the largest rubric's)."""
         self.check_fixed(parts)
+        schema = self.schema_tokens if schema_tokens is None else schema_tokens
         answer_cap = max(MIN_ANSWER_TOKENS, int(self.budget * ANSWER_SHARE))
         truncated = self.counter.count(parts.answer) > answer_cap
         if truncated:
             parts = replace(parts, answer=self.counter.truncate(parts.answer, answer_cap) + " [...]")
         folded = 0
         shortened = False
-        while (size := self.size(parts)) > self.budget:
+        while (size := self.size(parts, schema)) > self.budget:
             if parts.recent:
                 parts = replace(parts, recent=parts.recent[1:])
                 folded += 1
@@ -131,7 +159,7 @@ class PromptBudget:
         notes = []
         if truncated:
             notes.append(prompts.render("note_answer_shortened"))
-        return FittedPrompt(system, user, self.size(parts), folded, shortened, truncated, notes)
+        return FittedPrompt(system, user, self.size(parts, schema), parts, schema, folded, shortened, truncated, notes)
 
     def _can_shorten(self, passages: list[str]) -> bool:
         # The margin guarantees each cut makes progress (a cut adds an ellipsis).
