@@ -31,6 +31,7 @@ HIDDEN = 384
 MAX_TOKENS = 128  # sentences; longer ones are cut (the model was trained on 128)
 EPS = 1e-12
 CACHE_SIZE = 8192
+GELU_ROWS = 64  # 64 x 1536 float32 = 384 KiB, within a core's L2
 SHIPPED = Path(__file__).with_name("encoder_references.npz")
 
 
@@ -56,21 +57,41 @@ def _read_cache(path: Path | None) -> dict[str, np.ndarray]:
         return {}
 
 
-def _gelu(x: np.ndarray) -> np.ndarray:
-    """BERT's exact GELU, x·Φ(x), with erf by Abramowitz & Stegun 7.1.26 (absolute error below
-    1.5e-7). Written as relu(x) − ½·|x|·(1 − erf(|x|/√2)) to keep the temporaries few."""
-    a = np.abs(x)
-    s = a * np.float32(1.0 / math.sqrt(2.0))
-    t = np.float32(1.0) / (np.float32(1.0) + np.float32(0.3275911) * s)
-    poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))))
-    poly *= np.exp(-s * s)
-    return np.asarray(np.maximum(x, 0.0) - 0.5 * a * poly, dtype=np.float32)
+def _gelu_(h: np.ndarray) -> None:
+    """BERT's exact GELU, x·Φ(x), in place, with erf by Abramowitz & Stegun 7.1.26 (absolute
+    error below 1.5e-7), written as relu(x) − ½·|x|·(1 − erf(|x|/√2)). Run over blocks of
+    GELU_ROWS rows so that its temporaries stay in cache: on the whole (tokens × 1536) matrix
+    each of its dozen passes went to memory, and it cost as much as a matrix product."""
+    for start in range(0, len(h), GELU_ROWS):
+        x = h[start : start + GELU_ROWS]
+        a = np.abs(x)
+        s = a * np.float32(1.0 / math.sqrt(2.0))
+        t = s * np.float32(0.3275911)
+        t += np.float32(1.0)
+        np.divide(np.float32(1.0), t, out=t)
+        poly = t * np.float32(1.061405429)
+        for c in (-1.453152027, 1.421413741, -0.284496736, 0.254829592):
+            poly += np.float32(c)
+            poly *= t
+        np.square(s, out=s)
+        np.negative(s, out=s)
+        np.exp(s, out=s)
+        poly *= s
+        a *= np.float32(0.5)
+        a *= poly
+        np.maximum(x, np.float32(0.0), out=x)
+        x -= a
 
 
 def _layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray) -> np.ndarray:
-    mean = x.mean(-1, keepdims=True)
-    var = ((x - mean) ** 2).mean(-1, keepdims=True)
-    return np.asarray((x - mean) / np.sqrt(var + EPS) * weight + bias, dtype=np.float32)
+    centred: np.ndarray = x - x.mean(-1, keepdims=True)
+    scale = np.square(centred).mean(-1, keepdims=True)
+    scale += np.float32(EPS)
+    np.sqrt(scale, out=scale)
+    centred /= scale
+    centred *= weight
+    centred += bias
+    return centred
 
 
 class TextEncoder(Protocol):
@@ -90,7 +111,13 @@ class SentenceEncoder:
         self, model_zip: Path | None = None, cache_file: Path | None = None, shipped: Path | None = SHIPPED
     ) -> None:
         from safetensors.numpy import load
+        from threadpoolctl import threadpool_limits
         from tokenizers import Tokenizer
+
+        # OpenBLAS's threads wait for each other by spinning: on two cores shared with other
+        # work (load ~4), one answer's forward pass took ~10x longer with two BLAS threads
+        # than with one (measured: p50 0.51 s against 49 ms). Process-wide, as BLAS is.
+        threadpool_limits(1, user_api="blas")
 
         path = model_zip or _model_zip()
         try:
@@ -224,17 +251,31 @@ class SentenceEncoder:
         size = HIDDEN // HEADS
         padded = np.zeros((n, t, 3 * HIDDEN), dtype=np.float32)
         for qkv, qkv_b, out_w, out_b, norm1, up_w, up_b, down_w, down_b, norm2 in self.layers:
-            padded[real] = x @ qkv + qkv_b
+            projected = x @ qkv
+            projected += qkv_b
+            padded[real] = projected
             q, k, v = np.split(padded, 3, axis=-1)
             q = q.reshape(n, t, HEADS, size).transpose(0, 2, 1, 3)
             k = k.reshape(n, t, HEADS, size).transpose(0, 2, 3, 1)
             v = v.reshape(n, t, HEADS, size).transpose(0, 2, 1, 3)
-            scores = (q @ k) / np.float32(math.sqrt(size)) + bias
-            scores = np.exp(scores - scores.max(-1, keepdims=True))
+            scores = q @ k
+            scores /= np.float32(math.sqrt(size))
+            scores += bias
+            scores -= scores.max(-1, keepdims=True)
+            np.exp(scores, out=scores)
             scores /= scores.sum(-1, keepdims=True)
             context = (scores @ v).transpose(0, 2, 1, 3)[real].reshape(-1, HIDDEN)
-            x = _layer_norm(context @ out_w + out_b + x, *norm1)
-            x = _layer_norm(_gelu(x @ up_w + up_b) @ down_w + down_b + x, *norm2)
+            attended = context @ out_w
+            attended += out_b
+            attended += x
+            x = _layer_norm(attended, *norm1)
+            hidden = x @ up_w
+            hidden += up_b
+            _gelu_(hidden)
+            out = hidden @ down_w
+            out += down_b
+            out += x
+            x = _layer_norm(out, *norm2)
         starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])  # each sentence's tokens are contiguous
         pooled = np.add.reduceat(x, starts, axis=0) / lengths[:, None].astype(np.float32)  # mean pooling
         norms = np.linalg.norm(pooled, axis=1, keepdims=True)
