@@ -52,6 +52,14 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("MOCK_INTERVIEW_LLM_RETRIES"),
         description="Retries of a transient fault (429, 5xx, dropped connection) within that time.",
     )
+    encoder_threads: int = Field(
+        default=2,
+        ge=1,
+        le=16,
+        validation_alias=AliasChoices("MOCK_INTERVIEW_ENCODER_THREADS"),
+        description="Threads that share one answer's sentences in the offline sentence encoder "
+        "(1 on a machine whose cores are busy with other work).",
+    )
     max_reply_tokens: int = Field(
         default=900,
         ge=100,
