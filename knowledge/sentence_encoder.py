@@ -119,7 +119,7 @@ class SentenceEncoder:
         model_zip: Path | None = None,
         cache_file: Path | None = None,
         shipped: Path | None = SHIPPED,
-        workers: int = 2,
+        workers: int = 1,
     ) -> None:
         from safetensors.numpy import load
         from threadpoolctl import threadpool_limits
