@@ -237,7 +237,9 @@ class Services:
         from knowledge.sentence_encoder import SentenceEncoder
 
         self._ensure_home()
-        encoder = SentenceEncoder(cache_file=self.settings.cache_dir / "encoder" / "references.npz")
+        encoder = SentenceEncoder(
+            cache_file=self.settings.cache_dir / "encoder" / "references.npz", workers=self.settings.encoder_threads
+        )
         return self._closing(encoder, encoder.save)
 
     @built_once

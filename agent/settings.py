@@ -52,6 +52,14 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("MOCK_INTERVIEW_LLM_RETRIES"),
         description="Retries of a transient fault (429, 5xx, dropped connection) within that time.",
     )
+    encoder_threads: int = Field(
+        default=1,
+        ge=1,
+        le=16,
+        validation_alias=AliasChoices("MOCK_INTERVIEW_ENCODER_THREADS"),
+        description="Threads that share one answer's sentences in the offline sentence encoder "
+        "(2 may help on a machine with idle cores; on 2 busy shared cores it was slower).",
+    )
     max_reply_tokens: int = Field(
         default=900,
         ge=100,

@@ -17,12 +17,16 @@ import os
 import threading
 import zipfile
 from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
 from knowledge.errors import EmbeddingUnavailable
+
+if TYPE_CHECKING:
+    from tokenizers import Encoding
 
 MODEL_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
 LAYERS = 6
@@ -31,6 +35,10 @@ HIDDEN = 384
 MAX_TOKENS = 128  # sentences; longer ones are cut (the model was trained on 128)
 EPS = 1e-12
 CACHE_SIZE = 8192
+GELU_ROWS = 64  # 64 x 1536 float32 = 384 KiB, within a core's L2
+# Attention groups: a sentence joins the group of the shortest one if it is at most this long.
+GROUP_STRETCH, GROUP_SLACK = 1.5, 4
+SPLIT_FROM_TOKENS = 96  # a smaller batch is encoded in one thread (a thread costs more than it saves)
 SHIPPED = Path(__file__).with_name("encoder_references.npz")
 
 
@@ -56,21 +64,41 @@ def _read_cache(path: Path | None) -> dict[str, np.ndarray]:
         return {}
 
 
-def _gelu(x: np.ndarray) -> np.ndarray:
-    """BERT's exact GELU, x·Φ(x), with erf by Abramowitz & Stegun 7.1.26 (absolute error below
-    1.5e-7). Written as relu(x) − ½·|x|·(1 − erf(|x|/√2)) to keep the temporaries few."""
-    a = np.abs(x)
-    s = a * np.float32(1.0 / math.sqrt(2.0))
-    t = np.float32(1.0) / (np.float32(1.0) + np.float32(0.3275911) * s)
-    poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))))
-    poly *= np.exp(-s * s)
-    return np.asarray(np.maximum(x, 0.0) - 0.5 * a * poly, dtype=np.float32)
+def _gelu_(h: np.ndarray) -> None:
+    """BERT's exact GELU, x·Φ(x), in place, with erf by Abramowitz & Stegun 7.1.26 (absolute
+    error below 1.5e-7), written as relu(x) − ½·|x|·(1 − erf(|x|/√2)). Run over blocks of
+    GELU_ROWS rows so that its temporaries stay in cache: on the whole (tokens × 1536) matrix
+    each of its dozen passes went to memory, and it cost as much as a matrix product."""
+    for start in range(0, len(h), GELU_ROWS):
+        x = h[start : start + GELU_ROWS]
+        a = np.abs(x)
+        s = a * np.float32(1.0 / math.sqrt(2.0))
+        t = s * np.float32(0.3275911)
+        t += np.float32(1.0)
+        np.divide(np.float32(1.0), t, out=t)
+        poly = t * np.float32(1.061405429)
+        for c in (-1.453152027, 1.421413741, -0.284496736, 0.254829592):
+            poly += np.float32(c)
+            poly *= t
+        np.square(s, out=s)
+        np.negative(s, out=s)
+        np.exp(s, out=s)
+        poly *= s
+        a *= np.float32(0.5)
+        a *= poly
+        np.maximum(x, np.float32(0.0), out=x)
+        x -= a
 
 
 def _layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray) -> np.ndarray:
-    mean = x.mean(-1, keepdims=True)
-    var = ((x - mean) ** 2).mean(-1, keepdims=True)
-    return np.asarray((x - mean) / np.sqrt(var + EPS) * weight + bias, dtype=np.float32)
+    centred: np.ndarray = x - x.mean(-1, keepdims=True)
+    scale = np.square(centred).mean(-1, keepdims=True)
+    scale += np.float32(EPS)
+    np.sqrt(scale, out=scale)
+    centred /= scale
+    centred *= weight
+    centred += bias
+    return centred
 
 
 class TextEncoder(Protocol):
@@ -87,10 +115,20 @@ class SentenceEncoder:
     dim = HIDDEN
 
     def __init__(
-        self, model_zip: Path | None = None, cache_file: Path | None = None, shipped: Path | None = SHIPPED
+        self,
+        model_zip: Path | None = None,
+        cache_file: Path | None = None,
+        shipped: Path | None = SHIPPED,
+        workers: int = 1,
     ) -> None:
         from safetensors.numpy import load
+        from threadpoolctl import threadpool_limits
         from tokenizers import Tokenizer
+
+        # OpenBLAS's threads wait for each other by spinning: on two cores shared with other
+        # work (load ~4), one answer's forward pass took ~10x longer with two BLAS threads
+        # than with one (measured: p50 0.51 s against 49 ms). Process-wide, as BLAS is.
+        threadpool_limits(1, user_api="blas")
 
         path = model_zip or _model_zip()
         try:
@@ -130,6 +168,8 @@ class SentenceEncoder:
                     (w[p + "output.LayerNorm.weight"], w[p + "output.LayerNorm.bias"]),
                 )
             )
+        self.workers = workers
+        self._pool: ThreadPoolExecutor | None = None  # started on the first batch worth splitting
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
         # Reference texts (rubrics, model answers, the bank's questions) are kept on disk, so
@@ -209,33 +249,107 @@ class SentenceEncoder:
             pass
 
     def _forward(self, texts: list[str]) -> np.ndarray:
-        """The encoder over a batch packed without padding: the per-token layers (projections,
-        feed-forward, norms) run on the real tokens only, and only attention, which mixes the
-        tokens of one sentence, sees the batch padded to its longest sentence. An answer's
-        sentences differ a lot in length, so this roughly halves the work of a padded batch."""
+        """The encoder over a batch, its sentences shared between ``workers`` threads by token
+        count (numpy releases the GIL in its products and loops, so two threads use two
+        cores; unlike BLAS threads they meet once per batch, not once per product)."""
         encodings = self.tokenizer.encode_batch(texts)
+        lengths = [len(e.ids) for e in encodings]
+        shares = _shares(lengths, self.workers)
+        if len(shares) == 1:
+            return self._encode_tokens(encodings)
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(self.workers - 1, thread_name_prefix="encoder")
+        pending = [self._pool.submit(self._encode_tokens, [encodings[i] for i in share]) for share in shares[1:]]
+        out = np.empty((len(texts), HIDDEN), dtype=np.float32)
+        out[shares[0]] = self._encode_tokens([encodings[i] for i in shares[0]])
+        for share, future in zip(shares[1:], pending, strict=True):
+            out[share] = future.result()
+        return out
+
+    def _encode_tokens(self, encodings: list[Encoding]) -> np.ndarray:
+        """The forward pass packed without padding: the per-token layers (projections,
+        feed-forward, norms) run on the real tokens only, and only attention, which mixes the
+        tokens of one sentence, sees padding, within groups of sentences of similar length."""
         lengths = np.array([len(e.ids) for e in encodings])
-        n, t = len(texts), int(lengths.max())
-        real = np.arange(t)[None, :] < lengths[:, None]  # (n, t): which slots hold a token
         ids = np.concatenate([np.asarray(e.ids, dtype=np.int64) for e in encodings])
         positions = np.concatenate([np.arange(length) for length in lengths])
         x = _layer_norm(self.word[ids] + self.position[positions] + self.token_type, *self.embed_norm)
-        bias = np.where(real, np.float32(0.0), np.float32(-1e9))[:, None, None, :]  # padding takes no attention
-        size = HIDDEN // HEADS
-        padded = np.zeros((n, t, 3 * HIDDEN), dtype=np.float32)
-        for qkv, qkv_b, out_w, out_b, norm1, up_w, up_b, down_w, down_b, norm2 in self.layers:
-            padded[real] = x @ qkv + qkv_b
-            q, k, v = np.split(padded, 3, axis=-1)
-            q = q.reshape(n, t, HEADS, size).transpose(0, 2, 1, 3)
-            k = k.reshape(n, t, HEADS, size).transpose(0, 2, 3, 1)
-            v = v.reshape(n, t, HEADS, size).transpose(0, 2, 1, 3)
-            scores = (q @ k) / np.float32(math.sqrt(size)) + bias
-            scores = np.exp(scores - scores.max(-1, keepdims=True))
-            scores /= scores.sum(-1, keepdims=True)
-            context = (scores @ v).transpose(0, 2, 1, 3)[real].reshape(-1, HIDDEN)
-            x = _layer_norm(context @ out_w + out_b + x, *norm1)
-            x = _layer_norm(_gelu(x @ up_w + up_b) @ down_w + down_b + x, *norm2)
         starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])  # each sentence's tokens are contiguous
+        groups = [_AttentionGroup(members, lengths, starts) for members in _by_length(lengths)]
+        context = np.empty_like(x)
+        for qkv, qkv_b, out_w, out_b, norm1, up_w, up_b, down_w, down_b, norm2 in self.layers:
+            projected = x @ qkv
+            projected += qkv_b
+            for group in groups:
+                context[group.rows] = group.attend(projected)
+            attended = context @ out_w
+            attended += out_b
+            attended += x
+            x = _layer_norm(attended, *norm1)
+            hidden = x @ up_w
+            hidden += up_b
+            _gelu_(hidden)
+            out = hidden @ down_w
+            out += down_b
+            out += x
+            x = _layer_norm(out, *norm2)
         pooled = np.add.reduceat(x, starts, axis=0) / lengths[:, None].astype(np.float32)  # mean pooling
         norms = np.linalg.norm(pooled, axis=1, keepdims=True)
         return np.asarray(pooled / np.maximum(norms, 1e-9), dtype=np.float32)
+
+
+class _AttentionGroup:
+    """Sentences of similar length, padded to the longest of them for self-attention."""
+
+    def __init__(self, members: list[int], lengths: np.ndarray, starts: np.ndarray) -> None:
+        own = lengths[members]
+        self.t = int(own.max())
+        self.real = np.arange(self.t)[None, :] < own[:, None]  # (n, t): which slots hold a token
+        self.rows = np.concatenate([np.arange(starts[i], starts[i] + lengths[i]) for i in members])
+        self.bias = np.where(self.real, np.float32(0.0), np.float32(-1e9))[
+            :, None, None, :
+        ]  # padding takes no attention
+        self.padded = np.zeros((len(members), self.t, 3 * HIDDEN), dtype=np.float32)
+
+    def attend(self, projected: np.ndarray) -> np.ndarray:
+        """Each head's softmax(q·kᵀ/√d)·v for the group's tokens, as rows of the packed batch."""
+        n, t, size = len(self.padded), self.t, HIDDEN // HEADS
+        self.padded[self.real] = projected[self.rows]
+        q, k, v = np.split(self.padded, 3, axis=-1)
+        q = q.reshape(n, t, HEADS, size).transpose(0, 2, 1, 3)
+        k = k.reshape(n, t, HEADS, size).transpose(0, 2, 3, 1)
+        v = v.reshape(n, t, HEADS, size).transpose(0, 2, 1, 3)
+        scores = q @ k
+        scores /= np.float32(math.sqrt(size))
+        scores += self.bias
+        scores -= scores.max(-1, keepdims=True)
+        np.exp(scores, out=scores)
+        scores /= scores.sum(-1, keepdims=True)
+        return np.asarray((scores @ v).transpose(0, 2, 1, 3)[self.real].reshape(-1, HIDDEN))
+
+
+def _by_length(lengths: np.ndarray) -> list[list[int]]:
+    """Sentences grouped by length, so a short sentence is not padded to a long one's length
+    (attention's cost grows with the square of the padded length)."""
+    order = [int(i) for i in np.argsort(lengths, kind="stable")]
+    groups = [[order[0]]]
+    for i in order[1:]:
+        if lengths[i] > GROUP_STRETCH * lengths[groups[-1][0]] + GROUP_SLACK:
+            groups.append([i])
+        else:
+            groups[-1].append(i)
+    return groups
+
+
+def _shares(lengths: list[int], workers: int) -> list[list[int]]:
+    """Sentence indices split into at most ``workers`` shares of about equal token count
+    (longest first, each to the lightest share); one share for a batch too small to split."""
+    if workers < 2 or sum(lengths) < SPLIT_FROM_TOKENS or len(lengths) < 2:
+        return [list(range(len(lengths)))]
+    shares: list[list[int]] = [[] for _ in range(workers)]
+    load = [0] * workers
+    for i in sorted(range(len(lengths)), key=lambda i: -lengths[i]):
+        lightest = load.index(min(load))
+        shares[lightest].append(i)
+        load[lightest] += lengths[i]
+    return [sorted(share) for share in shares if share]

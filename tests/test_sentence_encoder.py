@@ -100,3 +100,50 @@ def test_the_users_cache_holds_only_what_the_package_does_not_ship(tmp_path: Pat
     from knowledge.sentence_encoder import _read_cache
 
     assert len(_read_cache(cache)) == 1
+
+
+def test_gelu_matches_the_exact_erf_form() -> None:
+    import math
+
+    from knowledge.sentence_encoder import GELU_ROWS, _gelu_
+
+    x = np.linspace(-8, 8, (GELU_ROWS + 7) * 33, dtype=np.float32).reshape(GELU_ROWS + 7, 33)  # blocks and a remainder
+    exact = np.vectorize(lambda v: 0.5 * v * (1 + math.erf(v / math.sqrt(2))))(x.astype(np.float64))
+    _gelu_(x)
+    np.testing.assert_allclose(x, exact, atol=1e-6)
+
+
+def test_sentences_are_shared_between_threads_by_token_count() -> None:
+    from knowledge.sentence_encoder import GROUP_SLACK, GROUP_STRETCH, SPLIT_FROM_TOKENS, _by_length, _shares
+
+    lengths = [90, 10, 12, 40, 38, 5, 60]
+    shares = _shares(lengths, 2)
+    assert sorted(i for share in shares for i in share) == list(range(len(lengths)))
+    loads = [sum(lengths[i] for i in share) for share in shares]
+    assert len(shares) == 2 and max(loads) - min(loads) <= 10
+    assert _shares([SPLIT_FROM_TOKENS // 4] * 3, 2) == [[0, 1, 2]]  # too small to be worth a thread
+    groups = _by_length(np.array(lengths))
+    assert sorted(i for g in groups for i in g) == list(range(len(lengths)))
+    grouped = [sorted(lengths[i] for i in g) for g in groups]
+    assert all(g[-1] <= GROUP_STRETCH * g[0] + GROUP_SLACK for g in grouped)  # a 5-token one is not padded to 90
+    assert len(grouped) > 1
+
+
+def test_two_threads_and_length_groups_reproduce_the_shipped_vectors() -> None:
+    """A batch large enough to be split between two threads, with sentences of very different
+    lengths (several attention groups), gives the vectors of the reference forward pass."""
+    import hashlib
+
+    from knowledge.question_bank import load_bank
+    from knowledge.sentence_encoder import SHIPPED, SPLIT_FROM_TOKENS, _read_cache
+
+    shipped = _read_cache(SHIPPED)
+    bank = load_bank().questions
+    texts = list(dict.fromkeys([*bank[3].model_answer, *(kp.point for kp in bank[3].key_points), bank[3].question]))
+    encoder = SentenceEncoder(shipped=None, workers=2)
+    lengths = [len(e.ids) for e in encoder.tokenizer.encode_batch(texts)]
+    assert sum(lengths) >= SPLIT_FROM_TOKENS and max(lengths) > 2 * min(lengths) + 8
+    fresh = encoder._forward(texts)
+    expected = np.stack([shipped[hashlib.sha1(t.encode()).hexdigest()] for t in texts])
+    np.testing.assert_allclose(fresh, expected, atol=1e-5)
+    assert encoder._pool is not None  # the batch was split
