@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import SecretStr
+from pydantic import SecretStr, ValidationError
 
 from agent.examiner.answer_text import phrase_in
 from agent.examiner.seam import Examiner, ExamRequest
@@ -235,7 +235,13 @@ def evaluate() -> EvalResult:
         details += [f"intent {row}" for row in intent_rows]
         metrics |= story_judge_figures(services)
         metrics["gaming_max_score_llm"] = gaming_in_llm_mode(services)
-        configured = Settings.from_values(home=home / "llm")  # the user's endpoint, if any
+        try:
+            configured = Settings.from_values(home=home / "llm")  # the user's endpoint, if any
+        except ValidationError as exc:  # a bad value in the environment or .env: say so, measure offline
+            first = exc.errors()[0]
+            field = ".".join(str(p) for p in first["loc"])
+            print(f"LLM examiner on the rated set: skipped, invalid setting {field}: {first['msg']}")
+            configured = services.settings
         if configured.use_llm:
             test = [i for i in rated.load_items() if i.split == "test"]
             metrics |= {f"llm_{k}": v for k, v in llm_agreement(configured, test).items()}

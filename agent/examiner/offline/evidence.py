@@ -77,6 +77,7 @@ OVERCLAIMS = re.compile(
     r"|never fails?|can'?t fail|no risk|no downside|no cost)\b",
     re.I,
 )
+OVERCLAIMED_FULL = 0.05  # one absolute in twenty words
 
 
 @dataclass(frozen=True)
@@ -310,5 +311,5 @@ def features(evidence: Evidence) -> dict[str, float]:
         "content": min(evidence.content_words, CONTENT_ENOUGH) / CONTENT_ENOUGH,
         "notation": min(1.0, evidence.notation / max(1, evidence.tokens) / NOTATION_FULL),
         "hedged": min(1.0, evidence.hedges / max(1, evidence.words) / HEDGED_FULL),
-        "overclaimed": min(1.0, evidence.overclaims / max(1, evidence.words) / HEDGED_FULL),
+        "overclaimed": min(1.0, evidence.overclaims / max(1, evidence.words) / OVERCLAIMED_FULL),
     }
