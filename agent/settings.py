@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -210,3 +210,10 @@ class Settings(BaseSettings):
     @property
     def cache_dir(self) -> Path:
         return self.home / "cache"
+
+
+def invalid_setting(exc: ValidationError) -> str:
+    """The one line a bad setting gets: which setting, and what is wrong with it."""
+    first = exc.errors()[0]
+    field = ".".join(str(p) for p in first["loc"])
+    return f"invalid setting {field}: {first['msg']}"

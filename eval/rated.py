@@ -60,6 +60,7 @@ class Scored:
     score: float
     flags: tuple[str, ...]
     notes: tuple[str, ...]
+    backend: str = "offline"  # the examiner that judged it ("offline" also when an LLM call fell back)
 
 
 def load_items() -> list[RatedItem]:
@@ -91,8 +92,9 @@ def request_for(item: RatedItem, bank: QuestionBank) -> ExamRequest:
 def score_items(examiner: Examiner, bank: QuestionBank, items: Iterable[RatedItem]) -> list[Scored]:
     out = []
     for item in items:
-        assessment = examiner.examine(request_for(item, bank)).assessment
-        out.append(Scored(item, assessment.score, tuple(assessment.flags), tuple(assessment.notes)))
+        result = examiner.examine(request_for(item, bank))
+        a = result.assessment
+        out.append(Scored(item, a.score, tuple(a.flags), tuple(a.notes), result.backend))
     return out
 
 

@@ -24,7 +24,7 @@ from agent.examiner.answer_text import phrase_in
 from agent.examiner.seam import Examiner, ExamRequest
 from agent.interview.simulation import load_script, simulate
 from agent.services import Services
-from agent.settings import Settings
+from agent.settings import Settings, invalid_setting
 from eval import rated
 from knowledge.lexical import tokenize
 from knowledge.question_bank import KeyPoint, QuestionBank
@@ -163,12 +163,8 @@ def llm_agreement(settings: Settings, items: list[rated.RatedItem]) -> dict[str,
         examiner = llm.examiner
         if examiner.name != "llm":
             raise RuntimeError(f"the LLM examiner is not available: {'; '.join(llm.warnings) or 'no endpoint'}")
-        scored, fell_back = [], 0
-        for item in items:
-            result = examiner.examine(rated.request_for(item, llm.question_bank))
-            fell_back += result.backend != "llm"  # the model call failed: assessed offline
-            a = result.assessment
-            scored.append(rated.Scored(item, a.score, tuple(a.flags), tuple(a.notes)))
+        scored = rated.score_items(examiner, llm.question_bank, items)
+        fell_back = sum(s.backend != "llm" for s in scored)  # the model call failed: assessed offline
         return rated.agreement(scored) | {"fell_back": float(fell_back)}
     finally:
         llm.close()
@@ -238,9 +234,7 @@ def evaluate() -> EvalResult:
         try:
             configured = Settings.from_values(home=home / "llm")  # the user's endpoint, if any
         except ValidationError as exc:  # a bad value in the environment or .env: say so, measure offline
-            first = exc.errors()[0]
-            field = ".".join(str(p) for p in first["loc"])
-            print(f"LLM examiner on the rated set: skipped, invalid setting {field}: {first['msg']}")
+            print(f"LLM examiner on the rated set: skipped, {invalid_setting(exc)}")
             configured = services.settings
         if configured.use_llm:
             test = [i for i in rated.load_items() if i.split == "test"]

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from agent.examiner.offline.calibration import FEATURES, LOWERING, Calibration
-from agent.examiner.offline.examiner import OfflineExaminer
+from agent.examiner.offline.examiner import Measured, OfflineExaminer
 from agent.examiner.seam import AskedFollowUp, ExamRequest
 from agent.interview.thread import question_view
 from agent.services import Services
@@ -33,6 +33,11 @@ def examiner(services: Services) -> OfflineExaminer:
 def _exam(examiner: OfflineExaminer, services: Services, qid: str, answer: str, **kw: object):  # type: ignore[no-untyped-def]
     question = services.question_bank.get(qid)
     return examiner.examine(ExamRequest(question=question, answer=answer, latest=answer, **kw))  # type: ignore[arg-type]
+
+
+def _measure(examiner: OfflineExaminer, services: Services, qid: str, answer: str) -> Measured:
+    question = services.question_bank.get(qid)
+    return examiner.measure(ExamRequest(question=question, answer=answer, latest=answer))
 
 
 def test_security_vocabulary_and_a_quoted_attack_string_are_not_gaming(
@@ -139,23 +144,12 @@ PUNCTUATED_NOTHING = (
 def test_terse_notes_are_credited_and_punctuation_without_substance_is_not(
     examiner: OfflineExaminer, services: Services
 ) -> None:
-    notes = examiner.measure(
-        ExamRequest(question=services.question_bank.get("mlops-monitoring"), answer=TERSE_NOTES, latest=TERSE_NOTES)
-    )
+    notes = _measure(examiner, services, "mlops-monitoring", TERSE_NOTES)
     empty = _exam(examiner, services, "mlops-monitoring", PUNCTUATED_NOTHING)
     assert notes.features["notation"] > 0.5 and notes.features["content"] > 0.3
     assert _exam(examiner, services, "mlops-monitoring", TERSE_NOTES).assessment.score >= 8
     # Notation counts only in sentences that name a concept or give a number.
-    assert (
-        examiner.measure(
-            ExamRequest(
-                question=services.question_bank.get("mlops-monitoring"),
-                answer=PUNCTUATED_NOTHING,
-                latest=PUNCTUATED_NOTHING,
-            )
-        ).features["notation"]
-        == 0
-    )
+    assert _measure(examiner, services, "mlops-monitoring", PUNCTUATED_NOTHING).features["notation"] == 0
     assert empty.assessment.score <= 2
 
 
@@ -169,8 +163,7 @@ def test_a_point_made_in_a_terse_note_is_credited_and_a_list_of_terms_is_not(
     )
 
     def latency(first_line: str) -> float:
-        answer = first_line + "\n" + rest
-        measured = examiner.measure(ExamRequest(question=question, answer=answer, latest=answer))
+        measured = _measure(examiner, services, question.id, first_line + "\n" + rest)
         return next(e.credit for e in measured.evidence.points if e.key_point.id == question.key_points[0].id)
 
     assert "latency" in question.key_points[0].point.lower()
@@ -193,10 +186,7 @@ def test_absolutes_that_deny_a_tradeoff_lower_the_score(examiner: OfflineExamine
     )
     scores = [_exam(examiner, services, "post-dpo-vs-rlhf", text).assessment.score for text in (careful, sure)]
     features = [
-        examiner.measure(
-            ExamRequest(question=services.question_bank.get("post-dpo-vs-rlhf"), answer=text, latest=text)
-        ).features["overclaimed"]
-        for text in (careful, sure)
+        _measure(examiner, services, "post-dpo-vs-rlhf", text).features["overclaimed"] for text in (careful, sure)
     ]
     assert features[0] == 0 and features[1] > 0.5
     assert scores[1] < scores[0] - 1

@@ -241,7 +241,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
 
     from agent.services import Services
-    from agent.settings import Settings
+    from agent.settings import Settings, invalid_setting
     from knowledge.errors import UserError
 
     try:
@@ -250,9 +250,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             overrides["offline"] = True
         settings = Settings.from_values(**overrides)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        field = ".".join(str(p) for p in first["loc"])
-        return _fail(f"invalid setting {field}: {first['msg']}", 2)
+        return _fail(invalid_setting(exc), 2)
 
     if args.offline and args.require_llm:
         return _fail("--offline and --require-llm contradict each other", 2)

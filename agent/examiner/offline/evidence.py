@@ -190,11 +190,12 @@ class EvidenceFinder:
         if explained:
             closeness = (self.encoder.reference(list(FILLER)) @ said.T).max(axis=0)
             filler = {s for s, sim in zip(explained, closeness, strict=True) if sim >= FILLER_SIMILARITY}
-        concepts = frozenset(c for s in explained for c in self.concepts.found(texts[s]))
+        named_concepts = {s: self.concepts.found(texts[s]) for s in sentences}
+        concepts = frozenset(c for s in explained for c in named_concepts[s])
         misconceptions = self._misconceptions(question, explained, texts)
         # Notation counts where it is about something: a sentence that names a domain concept
         # or gives a number ("(really) matters / a lot -> iterate" is punctuation, not notation).
-        grounded = [s for s in sentences if NUMBER.search(s) or self.concepts.found(texts[s])]
+        grounded = [s for s in sentences if NUMBER.search(s) or named_concepts[s]]
         return Evidence(
             points=evidence,
             misconceptions=misconceptions,
