@@ -45,7 +45,7 @@ def test_security_vocabulary_and_a_quoted_attack_string_are_not_gaming(
 ) -> None:
     a = _exam(examiner, services, "prompting-pipeline-guardrails", SECURITY).assessment
     assert a.flags == []
-    assert a.score > 3  # judged on its content, not capped (a gaming cap is 2.5 at most)
+    assert a.score > 3  # judged on its content, not capped (a gaming cap is 2 at most)
 
 
 def test_only_the_text_aimed_at_the_grader_is_flagged(examiner: OfflineExaminer, services: Services) -> None:

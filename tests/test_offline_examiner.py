@@ -269,6 +269,9 @@ def test_a_terse_bulleted_answer_is_not_a_keyword_list(examiner: OfflineExaminer
         ("Metrics: recall@10, MRR\nJudge -> calibrated on 200 human labels\n", False),
         ("Stage 1: pretraining.\nStage 2: SFT, demonstrations.\nStage 3: reward model, PPO.\n", True),
         ("zero-shot / few-shot / exemplars / ROUGE / token cost\n", True),
+        # "DiD" reads as the function word "did": a comma list is a list however its terms read.
+        ("DiD, synthetic control, other countries as control, parallel trends, IPW, placebo test, CUPED\n", True),
+        ("We evaluated on MMLU, GSM8K, HumanEval, MT-Bench, and our own golden set of 500 support tickets.\n", False),
     ],
 )
 def test_terse_lines_that_relate_their_terms_are_not_a_keyword_list(text: str, is_list: bool) -> None:

@@ -23,7 +23,7 @@ CAPS: dict[Flag, float] = {
     "copied_question": 1.0,
     "grader_instruction": 2.0,
     "off_topic": 2.0,
-    "keyword_list": 2.5,
+    "keyword_list": 1.0,  # every flagged list of the rated set's tune half was rated 0
     "not_english": 0.0,  # not assessed: the critique asks for the answer in English
 }
 # An answer is about another topic only when it makes almost none of the rubric and the
@@ -132,6 +132,19 @@ def grader_instruction_sentences(text: str, sentences: list[str]) -> list[str]:
 # a comparison or an explanation in brackets ("DPM-Solver++ ~20 vs 50 DDIM steps").
 RELATION = re.compile(r"\d|->|→|=|\bvs\.?\b|\bversus\b|\([^)]*\s[^)]*\s[^)]*\)", re.I)
 ENUMERATOR = re.compile(r"^\W*(?:(?:stage|step|phase|part|point)\s*)?\d+\s*[.:)]", re.I)  # "Stage 1:" relates nothing
+LIST_SEPARATOR = re.compile(r"[,;/]")
+LIST_ITEMS = 5  # a sentence of at least this many short comma-separated items lists them
+SHORT_ITEM = 3  # words
+
+
+def is_comma_list(sentence: str) -> bool:
+    """Terms strung together by commas, semicolons or slashes ("DiD, synthetic control, IPW,
+    placebo test, CUPED"), however many function words the terms happen to contain ("DiD"
+    reads as "did"). A sentence that lists a few things inside a clause ("we evaluated on
+    MMLU, GSM8K, HumanEval and our own golden set of 500 tickets") keeps most items long."""
+    items = [WORD.findall(item) for item in LIST_SEPARATOR.split(sentence)]
+    items = [item for item in items if item]
+    return len(items) >= LIST_ITEMS and sum(len(item) <= SHORT_ITEM for item in items) >= 0.7 * len(items)
 
 
 def looks_like_keyword_list(answer: AnswerText) -> bool:
@@ -141,7 +154,7 @@ def looks_like_keyword_list(answer: AnswerText) -> bool:
     words = answer.words
     if len(words) < 3:
         return False
-    explanatory = [s for s in answer.sentences if is_explanatory(s)]
+    explanatory = [s for s in answer.sentences if is_explanatory(s) and not is_comma_list(s)]
     explanatory_words = sum(len(WORD.findall(s)) for s in explanatory)
     if explanatory_words >= 0.25 * len(words):
         return False
