@@ -10,6 +10,7 @@ Writes ``eval/results.md`` and returns the metrics; ``tests/test_eval.py`` holds
 from __future__ import annotations
 
 import shutil
+import sys
 import tempfile
 import time
 from dataclasses import dataclass
@@ -219,10 +220,15 @@ def story_judge_figures(services: Services) -> dict[str, float]:
     return story_figures(StoryJudge(StoryCalibration.load()), services.question_bank, load_stories())
 
 
+def offline_settings(home: Path) -> Settings:
+    """The settings the offline figures are measured with, whatever endpoint the user has
+    configured: its settings, valid or not, are read only for the LLM figures."""
+    return Settings.from_values(env_file=False, home=home, offline=True, openai_api_key=None, openai_base_url=None)
+
+
 def evaluate() -> EvalResult:
     home = Path(tempfile.mkdtemp(prefix="mi-eval-"))
-    # The offline examiner's figures, whatever endpoint the user has configured.
-    services = Services(Settings.from_values(env_file=False, home=home, offline=True))
+    services = Services(offline_settings(home))
     try:
         start = time.perf_counter()
         metrics, details = judge_answers(services.examiner, services.question_bank)
@@ -359,5 +365,15 @@ def write_results(result: EvalResult) -> str:
     return "\n".join(text)
 
 
+def main() -> int:
+    try:
+        result = evaluate()
+    except ValidationError as exc:  # a bad MOCK_INTERVIEW_* value in the environment
+        print(f"make eval: {invalid_setting(exc)}", file=sys.stderr)
+        return 2
+    print(write_results(result))
+    return 0
+
+
 if __name__ == "__main__":
-    print(write_results(evaluate()))
+    raise SystemExit(main())

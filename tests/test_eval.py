@@ -90,3 +90,25 @@ def test_the_llm_agreement_refuses_settings_without_an_endpoint(tmp_path: Path) 
     settings = Settings.from_values(env_file=False, home=tmp_path, offline=True)
     with pytest.raises(RuntimeError, match="not available"):
         llm_agreement(settings, [])
+
+
+def test_a_bad_llm_setting_in_the_environment_leaves_the_offline_figures_measurable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from eval.run import offline_settings
+
+    monkeypatch.setenv("OPENAI_BASE_URL", "not a url")
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
+    settings = offline_settings(tmp_path)
+    assert settings.openai_base_url is None and not settings.use_llm
+
+
+def test_make_eval_names_a_bad_setting_in_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from eval.run import main
+
+    monkeypatch.setenv("MOCK_INTERVIEW_ENCODER_THREADS", "many")
+    assert main() == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("make eval: invalid setting MOCK_INTERVIEW_ENCODER_THREADS") and "\n" not in err
