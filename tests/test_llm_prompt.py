@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
+from pathlib import Path
 
+from conftest import copy_index, llm_settings
 from openai_stub import OpenAIStub
 
 from agent.examiner.llm.examiner import recent_lines
@@ -77,3 +80,41 @@ def test_each_call_counts_its_own_reply_schema_and_its_parts_add_up(
         assert sent <= usage["prompt_tokens_estimate"] <= sent + schema // 10 + 1
         assert schema <= parts["reply schema"] < worst_case
         assert parts["answer"] == counter.count(_user(request).split("<<<ANSWER\n", 1)[1].split("\nANSWER>>>")[0])
+
+
+def _schema_passage_ids(schema: object) -> set[str]:
+    """The passage ids a reply schema offers (enums of "P1", "P2"...)."""
+    found: set[str] = set()
+    if isinstance(schema, dict):
+        for key, value in schema.items():
+            if key == "enum" and isinstance(value, list) and all(isinstance(v, str) for v in value):
+                found |= {v for v in value if v.startswith("P") and v[1:].isdigit()}
+            else:
+                found |= _schema_passage_ids(value)
+    elif isinstance(schema, list):
+        for value in schema:
+            found |= _schema_passage_ids(value)
+    return found
+
+
+def test_the_reply_may_cite_only_the_passages_the_budget_kept(
+    tmp_path: Path, services: Services, stub: OpenAIStub
+) -> None:
+    home = copy_index(services, tmp_path / "h")
+    llm = Services(llm_settings(home, stub, context_tokens=2200))
+    try:
+        interviewer = llm.interviewer
+        view = interviewer.start("mina", "researcher", 4, seed=5)
+        long_answer = FIRST + " " + "More detail about the approach and how it was measured. " * 300
+        while not view.done:
+            view = interviewer.send(view.session_id, long_answer)
+        dropped = 0
+        for request in stub.requests:
+            offered = _schema_passage_ids(request["response_format"])
+            sent = set(re.findall(r"^\[(P\d+)\]", _user(request), re.M))
+            assert offered == sent, (offered, sent)
+            dropped += len(sent) < 6
+        assert dropped, "the budget never dropped a passage: the test does not exercise the case"
+        assert all(t["backend"] == "llm" for t in llm.transcripts.turns(view.session_id))
+    finally:
+        llm.close()

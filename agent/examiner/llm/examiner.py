@@ -156,6 +156,10 @@ class LLMExaminer:
         name, schema = self._reply_schema(request, passages)
         schema_tokens = int(self.budget.counter.count(json.dumps(self.calls.sent_schema(name, schema))) * SCHEMA_MARGIN)
         fitted = self.budget.fit(self.parts(request, passages), schema_tokens)
+        sent = {text.split("]", 1)[0].lstrip("[") for text in fitted.parts.passages}
+        if len(sent) < len(passages):  # the budget dropped some: the reply may cite only what was sent
+            passages = [p for p in passages if p[0] in sent]
+            name, schema = self._reply_schema(request, passages)  # smaller than the one budgeted for
         messages = [SystemMessage(fitted.system), HumanMessage(fitted.user)]
         usage = CallUsage(
             input_tokens=0,
