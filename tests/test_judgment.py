@@ -179,17 +179,84 @@ def test_absolutes_that_deny_a_tradeoff_lower_the_score(examiner: OfflineExamine
         "model's outputs, so the loss pushes on responses our policy rarely produces. I would first regenerate "
         "a sample with our own model and relabel it, then compare the win rate of both versions on held-out prompts."
     )
-    sure = (
-        "I would use DPO on those pairs as is: it is fully off-policy by design, so which model produced the "
-        "pairs does not matter at all. There is no real cost to it, and of course the win rate on held-out "
-        "prompts will show the same gain either way."
-    )
+    sure = SURE
     scores = [_exam(examiner, services, "post-dpo-vs-rlhf", text).assessment.score for text in (careful, sure)]
     features = [
         _measure(examiner, services, "post-dpo-vs-rlhf", text).features["overclaimed"] for text in (careful, sure)
     ]
     assert features[0] == 0 and features[1] > 0.5
     assert scores[1] < scores[0] - 1
+
+
+HEDGED = (
+    "Basically I think the main metric is probably the share of conversations resolved without a human, "
+    "maybe checked a few days later for repeat contacts on the same issue. It depends on the stakeholders, "
+    "but I would also sample conversations each week and grade them against policy, and I guess track "
+    "latency and cost per conversation so things do not get worse. Thumbs-up ratings are sparse and biased, "
+    "so I would use them for triage and not as the success metric."
+)
+COMMITTED = (  # the same answer without its hedges
+    "The main metric is the share of conversations resolved without a human, "
+    "checked a few days later for repeat contacts on the same issue. "
+    "I would also sample conversations each week and grade them against policy, and "
+    "track latency and cost per conversation so neither gets worse. Thumbs-up ratings are sparse and biased, "
+    "so I would use them for triage and not as the success metric."
+)
+OVERCLAIMED = (  # the same answer with absolutes that deny a cost
+    "The main metric is the share of conversations resolved without a human, which by design captures "
+    "everything that matters, checked a few days later for repeat contacts on the same issue. "
+    "I would also sample conversations each week and grade them against policy, and track latency and cost "
+    "per conversation, although of course neither will get worse. Thumbs-up ratings are sparse and biased, "
+    "so I would use them for triage and not as the success metric; there is no real cost to ignoring them completely."
+)
+SURE = (
+    "I would use DPO on those pairs as is: it is fully off-policy by design, so which model produced the "
+    "pairs does not matter at all. There is no real cost to it, and of course the win rate on held-out "
+    "prompts will show the same gain either way."
+)
+
+
+def test_the_critique_says_what_held_the_score_down_and_what_it_cost(
+    examiner: OfflineExaminer, services: Services
+) -> None:
+    """A habit the calibrated score punishes is named in the critique with the words that showed it
+    and its cost, and the cost is real: without those words the same answer scores about that much more."""
+    qid = "exp-llm-feature-metrics"
+    hedged = _exam(examiner, services, qid, HEDGED).assessment
+    line = next(s for s in hedged.critique.split(". ") if s.startswith("Hedging cost about"))
+    stated = float(line.split("about ", 1)[1].split(" point", 1)[0])
+    assert "Basically" in line and "I think" in line
+    committed = _exam(examiner, services, qid, COMMITTED).assessment
+    assert "Hedging" not in committed.critique
+    assert stated >= 1 and abs((committed.score - hedged.score) - stated) <= 1
+    # "use them for triage and not as the success metric" makes the point that says "not" itself
+    assert any(kp.startswith("Thumbs ratings") for kp in committed.covered)
+    overclaimed = _exam(examiner, services, qid, OVERCLAIMED).assessment
+    assert "Absolute claims cost about" in overclaimed.critique and "“by design”" in overclaimed.critique
+    assert overclaimed.score < committed.score
+
+
+def test_every_low_score_says_why_and_a_solid_one_is_not_called_thin(
+    examiner: OfflineExaminer, services: Services
+) -> None:
+    """Over the rated set's tune half: an uncapped answer scored under 5 is told why (a false claim
+    corrected, what held it down, or what it missed); one scored 7 or more is never called thin
+    or general (the score says it is solid)."""
+    from eval.rated import load_items, request_for
+
+    unexplained, contradicting = [], []
+    for item in load_items():
+        if item.split != "tune" or item.intent == "non_english":
+            continue
+        a = examiner.examine(request_for(item, services.question_bank)).assessment
+        if any(f != "truncated" for f in a.flags):
+            continue
+        told = ("You said", "cost about", "It is thin", "It stays general", "What was missing")
+        if a.score < 5 and not any(t in a.critique for t in told):
+            unexplained.append(item.id)
+        if a.score >= 7 and ("It is thin" in a.critique or "It stays general" in a.critique):
+            contradicting.append(item.id)
+    assert not unexplained and not contradicting, (unexplained[:5], contradicting[:5])
 
 
 def test_a_damaged_calibration_is_one_line(tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -196,6 +196,11 @@ _AUX = frozenset(
 )
 
 
+def says_not(text: str) -> bool:
+    """Whether any word of ``text`` is a negator ("not", "without", "isn't"...)."""
+    return any(_negates(w) for w in words(text))
+
+
 def _negates(word: str) -> bool:
     return word in NEGATORS or (word.endswith("nt") and word[:-2] in _AUX)
 

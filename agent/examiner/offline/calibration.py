@@ -69,6 +69,10 @@ class Calibration:
         z = self.intercept + sum(w * features.get(name, 0.0) for name, w in self.weights.items())
         return 10.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
+    def gain(self, features: dict[str, float], changes: dict[str, float]) -> float:
+        """How many points the score would move if the features in ``changes`` had those values."""
+        return self.score(features | changes) - self.score(features)
+
     def save(self, path: Path = CALIBRATION_PATH) -> None:
         data = {
             "intercept": round(self.intercept, 4),

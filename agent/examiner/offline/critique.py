@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from agent import prompts
 from agent.examiner.bands import band_label
 from agent.examiner.models import DIMENSIONS
-from agent.examiner.offline.evidence import PointEvidence
+from agent.examiner.offline.calibration import Calibration
+from agent.examiner.offline.evidence import Evidence, PointEvidence
 from agent.records import Dimension, Flag
 from knowledge.question_bank import Question
 from knowledge.taxonomy import TOPIC_TITLES, Topic
@@ -37,6 +38,48 @@ class CritiqueParts:
     truncated_from: int | None = None
     limit: int = 0
     misconceptions: list[tuple[str, str]] = field(default_factory=list)  # (the candidate's sentence, correction)
+    reasons: list[str] = field(default_factory=list)  # what held the score down (``score_reasons``)
+
+
+REASONS = ("hedged", "overclaimed", "negated", "thin", "general")  # prompts/critique_held_<reason>.txt
+REASON_FROM = 0.75  # points: what moved the score by less is not worth a line
+MAX_REASONS = 2
+SOLID = 7.0  # "thin" and "general" are said only of an answer below this
+# What "concrete" asks for: two numbers, and one token in twenty carrying notation. The features
+# saturate far above (four numbers, one in five), which no plain-prose answer needs to reach.
+CONCRETE = {"numbers": 0.5, "notation": 0.25}
+
+
+def _quote(phrases: tuple[str, ...]) -> str:
+    """The first three, as the template quotes them: “a”, “b”, “c”."""
+    return "”, “".join(phrases[:3])
+
+
+def score_reasons(calibration: Calibration, features: dict[str, float], evidence: Evidence, shown: float) -> list[str]:
+    """The critique's account of what held the score down, from the calibrated model itself:
+    each line names what the answer did or lacked, by how much it moved the score (the score
+    with that habit gone or that gap filled, everything else equal), largest first, at most
+    two, none under ``REASON_FROM``; ``shown`` is the score the candidate sees. A habit to
+    drop (hedging, absolutes, denial) is given its cost in points; a gap to fill (substance,
+    specifics) is not, because how much more is enough is not a number the answer tells."""
+    habits = [
+        ("hedged", {"hedged": 0.0}, {"phrases": _quote(evidence.hedge_phrases)}),
+        ("overclaimed", {"overclaimed": 0.0}, {"phrases": _quote(evidence.overclaim_phrases)}),
+        ("negated", {"negated": 0.0}, {}),
+    ]
+    costs = [(calibration.gain(features, changes), name, values, True) for name, changes, values in habits]
+    if shown < SOLID:
+        concrete = {name: max(features.get(name, 0.0), floor) for name, floor in CONCRETE.items()}
+        costs.append((calibration.gain(features, {"content": 1.0}), "thin", {}, False))
+        costs.append((calibration.gain(features, concrete), "general", {}, False))
+    lines = []
+    for cost, name, values, quantified in sorted(costs, key=lambda c: -c[0])[:MAX_REASONS]:
+        if cost < REASON_FROM:
+            break
+        half = round(cost * 2) / 2
+        points = {"points": f"{half:g} point{'' if half == 1 else 's'}"} if quantified else {}
+        lines.append(prompts.render(f"critique_held_{name}", **points, **values))
+    return lines
 
 
 def flag_lines(parts: CritiqueParts) -> list[str]:
@@ -54,6 +97,7 @@ def write_critique(parts: CritiqueParts) -> str:
         lines.append(prompts.render("critique_good", items=_join(good)))
     for said, correction in parts.misconceptions:
         lines.append(prompts.render("critique_misconception", said=_clip(said), correction=correction))
+    lines.extend(parts.reasons)
     if missed:
         lines.append(prompts.render("critique_missed", items=_join(missed)))
     again = [e.key_point.point for e in parts.evidence if not e.covered and e.key_point.id in parts.tendencies]

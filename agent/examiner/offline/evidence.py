@@ -18,7 +18,7 @@ import numpy as np
 
 from agent.examiner.answer_text import WORD, is_explanatory
 from agent.examiner.gaming import RELATION
-from agent.examiner.phrases import MatchText, PhraseIndex, signal_parts
+from agent.examiner.phrases import MatchText, PhraseIndex, says_not, signal_parts
 from knowledge.concepts import ConceptLexicon
 from knowledge.lexical import STOPWORDS
 from knowledge.misbeliefs import MisbeliefLexicon
@@ -121,6 +121,8 @@ class Evidence:
     notation: int = 0  # tokens that carry notation (NOTATION)
     hedges: int = 0  # hedge phrases (HEDGES)
     overclaims: int = 0  # absolutes (OVERCLAIMS)
+    hedge_phrases: tuple[str, ...] = ()  # the distinct hedges said, as said, in order
+    overclaim_phrases: tuple[str, ...] = ()  # the distinct absolutes said, as said, in order
 
     @property
     def coverage(self) -> float:
@@ -214,6 +216,8 @@ class EvidenceFinder:
             notation=sum(1 for s in grounded for t in s.split() if NOTATION.search(t)),
             hedges=sum(len(HEDGES.findall(s)) for s in sentences),
             overclaims=sum(len(OVERCLAIMS.findall(s)) for s in sentences),
+            hedge_phrases=_distinct(HEDGES, sentences),
+            overclaim_phrases=_distinct(OVERCLAIMS, sentences),
         )
 
     @staticmethod
@@ -237,8 +241,9 @@ class EvidenceFinder:
                 contradicted = True
         if sims.size:
             # Similarity does not see polarity: a sentence that says "not" earns nothing by it
-            # for a point that is stated positively.
-            point_negated = MatchText(kp.point).negated
+            # for a point that is stated positively. A point that says "not" itself ("use thumbs
+            # ratings for triage, not as the success metric") can be made by such a sentence.
+            point_negated = says_not(kp.point)
             plain = [i for i, s in enumerate(explained) if point_negated or not texts[s].negated]
             if plain:
                 best = max(plain, key=lambda i: float(sims[i]))
@@ -280,6 +285,15 @@ class EvidenceFinder:
             if hit is not None:
                 out.append(AssertedMisconception(misconception, hit))
         return out
+
+
+def _distinct(pattern: re.Pattern[str], sentences: list[str]) -> tuple[str, ...]:
+    """The phrases ``pattern`` finds, as said, each once (case aside), in order."""
+    seen: dict[str, str] = {}
+    for sentence in sentences:
+        for found in pattern.finditer(sentence):
+            seen.setdefault(found.group(0).lower(), found.group(0))
+    return tuple(seen.values())
 
 
 def features(evidence: Evidence) -> dict[str, float]:

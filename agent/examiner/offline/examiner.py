@@ -18,7 +18,7 @@ from agent.examiner.citer import Citer
 from agent.examiner.gaming import GamingDetector, GamingVerdict, cap_for
 from agent.examiner.models import Assessment, Citation, Correction
 from agent.examiner.offline.calibration import Calibration
-from agent.examiner.offline.critique import CritiqueParts, flag_lines, write_critique
+from agent.examiner.offline.critique import CritiqueParts, flag_lines, score_reasons, write_critique
 from agent.examiner.offline.evidence import Evidence, EvidenceFinder, PointEvidence, features
 from agent.examiner.offline.follow_up import FollowUp, FollowUpWriter, Thread, best_dimensions, own_words
 from agent.examiner.offline.framework import score_dimensions
@@ -108,6 +108,8 @@ class OfflineExaminer:
             truncated_from=m.answer.truncated_from,
             limit=MAX_ASSESSED_CHARS,
             misconceptions=[(a.sentence, a.misconception.correction) for a in m.evidence.misconceptions],
+            # A capped score is explained by its flag; an uncapped one by what held it down.
+            reasons=score_reasons(self.calibration, m.features, m.evidence, score) if cap is None else [],
         )
         follow_up = None
         if not {"empty", "no_attempt", "not_english"} & set(flags):
