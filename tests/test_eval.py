@@ -18,11 +18,11 @@ from agent.settings import Settings
 from eval.rated import RATED_GOALS
 from eval.run import GOALS, evaluate
 
-# Measured on the 305 English test answers with the content, notation, hedge and overclaiming
-# features (tune-half cross-validation chose them): Pearson 0.834, MAE 1.50, within 2 points
-# 0.74, gaming mean 2.47 (before them: 0.747, 1.83, 0.69, 2.50). Pearson is held at the goal; the
-# other figures guard against regression and fall short of their goals.
-HELD = {"pearson": RATED_GOALS["pearson"], "mae": 1.65, "within_2": 0.7, "gaming_mean": 2.6}
+# Measured on the 305 English test answers with keyword lists capped at 1: Pearson 0.836, MAE
+# 1.47, within 2 points 0.76, gaming mean 2.26 (before the cap: 0.834, 1.50, 0.74, 2.47). Pearson
+# is held at the goal; the other figures guard against regression and fall short of
+# their goals.
+HELD = {"pearson": RATED_GOALS["pearson"], "mae": 1.6, "within_2": 0.72, "gaming_mean": 2.4}
 
 
 def test_offline_examiner_meets_the_evaluation_goals() -> None:
