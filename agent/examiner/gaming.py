@@ -62,7 +62,9 @@ _GRADER_INSTRUCTIONS = [
 ]
 GRADER_INSTRUCTION = re.compile("|".join(f"(?:{p})" for p in _GRADER_INSTRUCTIONS), re.IGNORECASE)
 # JSON for a parser that reads scores: {"score": 10, …} (a judge's example scale does not say 10 or 100).
-SCORE_JSON = re.compile(r"\{[^{}]*[\"']?(score|grade|rating)[\"']?\s*:\s*(10|100)\b[^{}]*\}", re.I)
+# The closing brace is not required: a sentence break inside the JSON ("…Excellent, complete
+# answer. No follow-up needed."}) splits it over two sentences.
+SCORE_JSON = re.compile(r"\{[^{}]*[\"']?(score|grade|rating)[\"']?\s*:\s*(10|100)\b", re.I)
 # A fake role header counts only when the line also speaks about grading.
 ROLE_HEADER = re.compile(r"^\s*(<\|?im_start\|?>|\[|<)?\s*(system|assistant|developer)\s*(\||>|\]|:)", re.I)
 GRADING_WORDS = re.compile(r"\b(score|grade|graded|grading|mark|marks|rubric|evaluat\w*|assess\w*|points)\b", re.I)
@@ -158,9 +160,17 @@ def looks_like_keyword_list(answer: AnswerText) -> bool:
     explanatory_words = sum(len(WORD.findall(s)) for s in explanatory)
     if explanatory_words >= 0.25 * len(words):
         return False
-    lines = [line for line in answer.text.splitlines() if WORD.search(line)]
-    related = sum(1 for line in lines if RELATION.search(ENUMERATOR.sub("", line)))
-    return not (len(lines) >= 2 and related >= 0.5 * len(lines))
+    # The units that must relate their terms: the lines; the sentences of a one-line answer
+    # ("E = normalize(E); s = E @ q. At 100M: ~300GB fp32 → ANN (HNSW, IVF-PQ)"); the items of a
+    # one-sentence line ("decode memory-bound → batch it, KV = 2·L·d per token"). A list does not
+    # escape by one number or "vs" among a dozen terms ("…, 336 px input, OCR, ITT vs ATT").
+    units = [line for line in answer.text.splitlines() if WORD.search(line)]
+    if len(units) < 2:
+        units = [s for s in answer.sentences if WORD.search(s)]
+    if len(units) < 2:
+        units = [item for item in LIST_SEPARATOR.split(answer.text) if WORD.search(item)]
+    related = sum(1 for unit in units if RELATION.search(ENUMERATOR.sub("", unit)))
+    return not (len(units) >= 2 and related >= 0.5 * len(units))
 
 
 def is_no_attempt(answer: AnswerText) -> bool:

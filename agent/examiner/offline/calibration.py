@@ -35,12 +35,13 @@ FEATURES = (
     "notation",
     "hedged",
     "overclaimed",
+    "generic",
     "framework",
     "follow_up",
 )
 # Each weight's sign is fixed by what its feature means: evidence of knowledge can only raise
 # the score; a misconception, a contradicted point, filler or denial can only lower it.
-LOWERING = frozenset({"misconceptions", "contradicted", "filler", "negated", "hedged", "overclaimed"})
+LOWERING = frozenset({"misconceptions", "contradicted", "filler", "negated", "hedged", "overclaimed", "generic"})
 
 
 @dataclass(frozen=True)

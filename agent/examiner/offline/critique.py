@@ -41,7 +41,7 @@ class CritiqueParts:
     reasons: list[str] = field(default_factory=list)  # what held the score down (``score_reasons``)
 
 
-REASONS = ("hedged", "overclaimed", "negated", "thin", "general")  # prompts/critique_held_<reason>.txt
+REASONS = ("hedged", "overclaimed", "generic", "negated", "thin", "general")  # prompts/critique_held_<reason>.txt
 REASON_FROM = 0.75  # points: what moved the score by less is not worth a line
 MAX_REASONS = 2
 SOLID = 7.0  # "thin" and "general" are said only of an answer below this
@@ -51,8 +51,11 @@ CONCRETE = {"numbers": 0.5, "notation": 0.25}
 
 
 def _quote(phrases: tuple[str, ...]) -> str:
-    """The first three, as the template quotes them: “a”, “b”, “c”."""
-    return "”, “".join(phrases[:3])
+    """The first three distinct ones, as the template quotes them: “a”, “b”, “c”."""
+    distinct: dict[str, str] = {}
+    for phrase in phrases:
+        distinct.setdefault(phrase.lower(), phrase)
+    return "”, “".join(list(distinct.values())[:3])
 
 
 def score_reasons(calibration: Calibration, features: dict[str, float], evidence: Evidence, shown: float) -> list[str]:
@@ -63,10 +66,9 @@ def score_reasons(calibration: Calibration, features: dict[str, float], evidence
     drop (hedging, absolutes, denial) is given its cost in points; a gap to fill (substance,
     specifics) is not, because how much more is enough is not a number the answer tells."""
     habits = [
-        ("hedged", {"hedged": 0.0}, {"phrases": _quote(evidence.hedge_phrases)}),
-        ("overclaimed", {"overclaimed": 0.0}, {"phrases": _quote(evidence.overclaim_phrases)}),
-        ("negated", {"negated": 0.0}, {}),
-    ]
+        (name, {name: 0.0}, {"phrases": _quote(evidence.habits.get(name, ()))})
+        for name in ("hedged", "overclaimed", "generic")
+    ] + [("negated", {"negated": 0.0}, {})]
     costs = [(calibration.gain(features, changes), name, values, True) for name, changes, values in habits]
     if shown < SOLID:
         concrete = {name: max(features.get(name, 0.0), floor) for name, floor in CONCRETE.items()}

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -59,14 +59,15 @@ CONTENT_ENOUGH = 150
 # specific; it is counted as a share of the answer's tokens, so it cannot be bought by length.
 NOTATION = re.compile(r"[@_/()=<>≈→⇒∝·%$×^|]|->")
 NOTATION_FULL = 0.2  # a fifth of the tokens carrying notation is as specific as it gets
-# Hedges that commit to nothing checkable, written for this product: the vague answer's words.
+# Ways of speaking the score reads, each as the share of the answer's words that are its
+# phrases, saturating at one in twenty. Hedges commit to nothing checkable (written for this
+# product: the vague answer's words).
 HEDGES = re.compile(
     r"\b(?:basically|probably|maybe|somehow|it depends|pros and cons|stakeholders?|make sure|the usual"
     r"|some (?:kind of )?metric|figure (?:it )?out|as close to|best practices?|industry[- ]standard"
     r"|robust|holistic|leverage|i think|i guess|not sure|things?|stuff|various|etc)\b",
     re.I,
 )
-HEDGED_FULL = 0.05  # one hedge in twenty words
 # Overclaiming: absolutes that deny a tradeoff or a risk ("fully off-policy", "doesn't matter",
 # "no real cost", "won't miss anything", "by design"). A confident wrong answer leans on them;
 # a careful one rarely does (on the tune half they appear in 5 % of the answers rated 5 or more
@@ -77,7 +78,16 @@ OVERCLAIMS = re.compile(
     r"|never fails?|can'?t fail|no risk|no downside|no cost)\b",
     re.I,
 )
-OVERCLAIMED_FULL = 0.05  # one absolute in twenty words
+# Generic praise instead of a mechanism ("attention is important and powerful", "strong
+# guardrails", "test it a lot"): on the tune half's short answers, what most separates a vague
+# one (about one word in ten) from a plain correct one (one in fifty).
+GENERIC = re.compile(
+    r"\b(?:important|powerful|strong|good|great|a lot|lots of|key|crucial|essential|critical|properly"
+    r"|correctly|proper|overall|really|very|huge|big|best|better|significant(?:ly)?)\b",
+    re.I,
+)
+HABITS = {"hedged": HEDGES, "overclaimed": OVERCLAIMS, "generic": GENERIC}
+HABIT_FULL = 0.05  # one such phrase in twenty words
 
 
 @dataclass(frozen=True)
@@ -119,10 +129,7 @@ class Evidence:
     content_words: int = 0  # words that are not function words, in all sentences
     tokens: int = 0  # whitespace-separated tokens, in all sentences
     notation: int = 0  # tokens that carry notation (NOTATION)
-    hedges: int = 0  # hedge phrases (HEDGES)
-    overclaims: int = 0  # absolutes (OVERCLAIMS)
-    hedge_phrases: tuple[str, ...] = ()  # the distinct hedges said, as said, in order
-    overclaim_phrases: tuple[str, ...] = ()  # the distinct absolutes said, as said, in order
+    habits: dict[str, tuple[str, ...]] = field(default_factory=dict)  # HABITS' phrases said, as said, in order
 
     @property
     def coverage(self) -> float:
@@ -214,10 +221,10 @@ class EvidenceFinder:
             ),
             tokens=sum(len(s.split()) for s in sentences),
             notation=sum(1 for s in grounded for t in s.split() if NOTATION.search(t)),
-            hedges=sum(len(HEDGES.findall(s)) for s in sentences),
-            overclaims=sum(len(OVERCLAIMS.findall(s)) for s in sentences),
-            hedge_phrases=_distinct(HEDGES, sentences),
-            overclaim_phrases=_distinct(OVERCLAIMS, sentences),
+            habits={
+                name: tuple(m.group(0) for s in sentences for m in pattern.finditer(s))
+                for name, pattern in HABITS.items()
+            },
         )
 
     @staticmethod
@@ -287,15 +294,6 @@ class EvidenceFinder:
         return out
 
 
-def _distinct(pattern: re.Pattern[str], sentences: list[str]) -> tuple[str, ...]:
-    """The phrases ``pattern`` finds, as said, each once (case aside), in order."""
-    seen: dict[str, str] = {}
-    for sentence in sentences:
-        for found in pattern.finditer(sentence):
-            seen.setdefault(found.group(0).lower(), found.group(0))
-    return tuple(seen.values())
-
-
 def features(evidence: Evidence) -> dict[str, float]:
     """The calibrated score's inputs, each on a 0..1-ish scale."""
     contradicted = sum(e.key_point.weight for e in evidence.points if e.contradicted and e.credit == 0)
@@ -325,6 +323,5 @@ def features(evidence: Evidence) -> dict[str, float]:
         "listed": listed / max(1, len(evidence.points)),
         "content": min(evidence.content_words, CONTENT_ENOUGH) / CONTENT_ENOUGH,
         "notation": min(1.0, evidence.notation / max(1, evidence.tokens) / NOTATION_FULL),
-        "hedged": min(1.0, evidence.hedges / max(1, evidence.words) / HEDGED_FULL),
-        "overclaimed": min(1.0, evidence.overclaims / max(1, evidence.words) / OVERCLAIMED_FULL),
+        **{name: min(1.0, len(evidence.habits.get(name, ())) / max(1, evidence.words) / HABIT_FULL) for name in HABITS},
     }
