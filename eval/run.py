@@ -226,9 +226,10 @@ def offline_settings(home: Path) -> Settings:
     return Settings.from_values(env_file=False, home=home, offline=True, openai_api_key=None, openai_base_url=None)
 
 
-def evaluate() -> EvalResult:
-    home = Path(tempfile.mkdtemp(prefix="mi-eval-"))
-    services = Services(offline_settings(home))
+def evaluate(settings: Settings | None = None) -> EvalResult:
+    """``settings``: the offline settings (``offline_settings``) in a home this call may delete."""
+    home = settings.home if settings is not None else Path(tempfile.mkdtemp(prefix="mi-eval-"))
+    services = Services(settings or offline_settings(home))
     try:
         start = time.perf_counter()
         metrics, details = judge_answers(services.examiner, services.question_bank)
@@ -366,12 +367,14 @@ def write_results(result: EvalResult) -> str:
 
 
 def main() -> int:
+    home = Path(tempfile.mkdtemp(prefix="mi-eval-"))
     try:
-        result = evaluate()
+        settings = offline_settings(home)
     except ValidationError as exc:  # a bad MOCK_INTERVIEW_* value in the environment
+        shutil.rmtree(home, ignore_errors=True)
         print(f"make eval: {invalid_setting(exc)}", file=sys.stderr)
         return 2
-    print(write_results(result))
+    print(write_results(evaluate(settings)))
     return 0
 
 

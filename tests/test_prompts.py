@@ -8,7 +8,7 @@ import pytest
 
 from agent import prompts
 from agent.examiner.bands import Band
-from agent.examiner.offline.critique import REASONS
+from agent.examiner.offline.critique import HELD_REASONS
 from agent.records import DIMENSIONS, Flag
 
 
@@ -52,7 +52,7 @@ def test_every_prompt_file_is_used_and_every_rendered_name_exists() -> None:
         "band_": get_args(Band),
         "tip_": DIMENSIONS,
         "critique_flag_": [f for f in get_args(Flag) if f not in ("off_topic", "truncated")],
-        "critique_held_": REASONS,
+        "critique_held_": HELD_REASONS,
     }
     assert set(re.findall(r"prompts\.render\(f\"(\w+)\{", code)) == set(dynamic)
     for prefix, values in dynamic.items():

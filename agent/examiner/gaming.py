@@ -14,6 +14,7 @@ from agent.examiner.answer_text import WORD, AnswerText, content_stems, is_expla
 from agent.examiner.language import is_not_english
 from agent.examiner.topics import TopicGuesser
 from agent.records import Flag
+from knowledge.lexical import STOPWORDS
 from knowledge.question_bank import Question
 
 # The highest score an answer with this flag can get, whatever else it says.
@@ -61,10 +62,12 @@ _GRADER_INSTRUCTIONS = [
     r"\b(evaluation|grading|scoring) (policy|rules) (has|have) (been )?(updated|changed)\b",
 ]
 GRADER_INSTRUCTION = re.compile("|".join(f"(?:{p})" for p in _GRADER_INSTRUCTIONS), re.IGNORECASE)
-# JSON for a parser that reads scores: {"score": 10, …} (a judge's example scale does not say 10 or 100).
-# The closing brace is not required: a sentence break inside the JSON ("…Excellent, complete
-# answer. No follow-up needed."}) splits it over two sentences.
-SCORE_JSON = re.compile(r"\{[^{}]*[\"']?(score|grade|rating)[\"']?\s*:\s*(10|100)\b", re.I)
+# JSON for a parser that reads scores: {"score": 10, …} (a judge's example scale does not say 10 or
+# 100). Found in the whole text, because a sentence break inside it ("…Excellent, complete answer.
+# No follow-up needed."}) splits it over two sentences; JSON given as an example of a judge's
+# output ("return JSON like {"score": 10, …}") is not aimed at the grader.
+SCORE_JSON = re.compile(r"\{[^{}]*[\"']?(score|grade|rating)[\"']?\s*:\s*(10|100)\b[^{}]*\}", re.I)
+EXAMPLE_BEFORE = re.compile(r"\b(like|e\.g\.?|such as|for example|for instance|as in|format|schema)\W*$", re.I)
 # A fake role header counts only when the line also speaks about grading.
 ROLE_HEADER = re.compile(r"^\s*(<\|?im_start\|?>|\[|<)?\s*(system|assistant|developer)\s*(\||>|\]|:)", re.I)
 GRADING_WORDS = re.compile(r"\b(score|grade|graded|grading|mark|marks|rubric|evaluat\w*|assess\w*|points)\b", re.I)
@@ -110,22 +113,33 @@ _FILLER = frozenset(
 
 def is_grader_instruction(sentence: str, unquoted: str) -> bool:
     """``unquoted``: the sentence with its quoted text blanked out."""
-    if GRADER_INSTRUCTION.search(unquoted) or SCORE_JSON.search(sentence):
+    if GRADER_INSTRUCTION.search(unquoted) or _score_json(sentence):
         return True
     return bool(ROLE_HEADER.search(unquoted)) and bool(GRADING_WORDS.search(unquoted))
+
+
+def _score_json(text: str) -> list[tuple[int, int]]:
+    """Where ``text`` holds score JSON that is not given as an example."""
+    return [
+        m.span()
+        for m in SCORE_JSON.finditer(text)
+        if not EXAMPLE_BEFORE.search(text[max(0, m.start() - 30) : m.start()])
+    ]
 
 
 def grader_instruction_sentences(text: str, sentences: list[str]) -> list[str]:
     """The sentences of ``text`` aimed at the grader, judged with quoted text blanked out
     (a quote can span sentences, so blanking happens on the whole text)."""
     blanked = QUOTED.sub(lambda m: " " * len(m.group()), text)
+    payloads = _score_json(text)
     out, cursor = [], 0
     for sentence in sentences:
         at = text.find(sentence, cursor)
         if at < 0:
             continue
         cursor = at + len(sentence)
-        if is_grader_instruction(sentence, blanked[at:cursor]):
+        in_payload = any(start < cursor and at < end for start, end in payloads)
+        if in_payload or is_grader_instruction(sentence, blanked[at:cursor]):
             out.append(sentence)
     return out
 
@@ -134,19 +148,23 @@ def grader_instruction_sentences(text: str, sentences: list[str]) -> list[str]:
 # a comparison or an explanation in brackets ("DPM-Solver++ ~20 vs 50 DDIM steps").
 RELATION = re.compile(r"\d|->|→|=|\bvs\.?\b|\bversus\b|\([^)]*\s[^)]*\s[^)]*\)", re.I)
 ENUMERATOR = re.compile(r"^\W*(?:(?:stage|step|phase|part|point)\s*)?\d+\s*[.:)]", re.I)  # "Stage 1:" relates nothing
-LIST_SEPARATOR = re.compile(r"[,;/]")
+LIST_SEPARATOR = re.compile(r"[,;]|\s/\s")  # "train/val/test" is one term, "zero-shot / few-shot" two
 LIST_ITEMS = 5  # a sentence of at least this many short comma-separated items lists them
 SHORT_ITEM = 3  # words
 
 
 def is_comma_list(sentence: str) -> bool:
-    """Terms strung together by commas, semicolons or slashes ("DiD, synthetic control, IPW,
-    placebo test, CUPED"), however many function words the terms happen to contain ("DiD"
-    reads as "did"). A sentence that lists a few things inside a clause ("we evaluated on
-    MMLU, GSM8K, HumanEval and our own golden set of 500 tickets") keeps most items long."""
-    items = [WORD.findall(item) for item in LIST_SEPARATOR.split(sentence)]
+    """Terms strung together by commas, semicolons or spaced slashes ("DiD, synthetic control,
+    IPW, placebo test, CUPED"), even when a term or two reads like grammar ("DiD" reads as
+    "did"). A sentence that lists things inside a clause keeps its grammar in its items: most
+    of them long ("we evaluated on MMLU, GSM8K, HumanEval and our own golden set of 500
+    tickets"), or three in ten or more with a function word ("I check recall, precision, F1, cost,
+    and whether users come back")."""
+    items = [WORD.findall(item.lower()) for item in LIST_SEPARATOR.split(sentence)]
     items = [item for item in items if item]
-    return len(items) >= LIST_ITEMS and sum(len(item) <= SHORT_ITEM for item in items) >= 0.7 * len(items)
+    if len(items) < LIST_ITEMS or sum(len(item) <= SHORT_ITEM for item in items) < 0.7 * len(items):
+        return False
+    return sum(any(w in STOPWORDS for w in item) for item in items) < 0.3 * len(items)
 
 
 def looks_like_keyword_list(answer: AnswerText) -> bool:

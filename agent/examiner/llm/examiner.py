@@ -208,6 +208,8 @@ class LLMExaminer:
 
         def parse(text: str) -> InterviewerTurn:
             turn = checks.parse(text, InterviewerTurn)
+            if not passage_ids:  # none was sent (the budget dropped them): nothing can be cited
+                turn = turn.model_copy(update={"citations": []})
             checks.check_turn(turn, rubric_ids, passage_ids, left)
             return turn
 

@@ -8,7 +8,7 @@ from agent import prompts
 from agent.examiner.bands import band_label
 from agent.examiner.models import DIMENSIONS
 from agent.examiner.offline.calibration import Calibration
-from agent.examiner.offline.evidence import Evidence, PointEvidence
+from agent.examiner.offline.evidence import HABITS, Evidence, PointEvidence
 from agent.records import Dimension, Flag
 from knowledge.question_bank import Question
 from knowledge.taxonomy import TOPIC_TITLES, Topic
@@ -41,11 +41,13 @@ class CritiqueParts:
     reasons: list[str] = field(default_factory=list)  # what held the score down (``score_reasons``)
 
 
-REASONS = ("hedged", "overclaimed", "generic", "negated", "thin", "general")  # prompts/critique_held_<reason>.txt
+# What can hold a score down, each with its line in prompts/critique_held_<reason>.txt: the
+# habits of evidence.HABITS, denial, and two gaps.
+HELD_REASONS = (*HABITS, "negated", "thin", "general")
 REASON_FROM = 0.75  # points: what moved the score by less is not worth a line
 MAX_REASONS = 2
 SOLID = 7.0  # "thin" and "general" are said only of an answer below this
-# What "concrete" asks for: two numbers, and one token in twenty carrying notation. The features
+# What "concrete" asks for: two numbers, or one token in twenty carrying notation. The features
 # saturate far above (four numbers, one in five), which no plain-prose answer needs to reach.
 CONCRETE = {"numbers": 0.5, "notation": 0.25}
 
@@ -65,15 +67,16 @@ def score_reasons(calibration: Calibration, features: dict[str, float], evidence
     two, none under ``REASON_FROM``; ``shown`` is the score the candidate sees. A habit to
     drop (hedging, absolutes, denial) is given its cost in points; a gap to fill (substance,
     specifics) is not, because how much more is enough is not a number the answer tells."""
-    habits = [
-        (name, {name: 0.0}, {"phrases": _quote(evidence.habits.get(name, ()))})
-        for name in ("hedged", "overclaimed", "generic")
-    ] + [("negated", {"negated": 0.0}, {})]
+    habits = [(name, {name: 0.0}, {"phrases": _quote(evidence.habits.get(name, ()))}) for name in HABITS]
+    habits.append(("negated", {"negated": 0.0}, {}))
     costs = [(calibration.gain(features, changes), name, values, True) for name, changes, values in habits]
-    if shown < SOLID:
-        concrete = {name: max(features.get(name, 0.0), floor) for name, floor in CONCRETE.items()}
+    # An answer with two numbers or a twentieth of its tokens in notation is concrete: short, not
+    # thin, and not general; the gaps are named only for an answer that is neither solid nor concrete.
+    concrete = any(features.get(name, 0.0) >= floor for name, floor in CONCRETE.items())
+    if shown < SOLID and not concrete:
+        more = {name: max(features.get(name, 0.0), floor) for name, floor in CONCRETE.items()}
         costs.append((calibration.gain(features, {"content": 1.0}), "thin", {}, False))
-        costs.append((calibration.gain(features, concrete), "general", {}, False))
+        costs.append((calibration.gain(features, more), "general", {}, False))
     lines = []
     for cost, name, values, quantified in sorted(costs, key=lambda c: -c[0])[:MAX_REASONS]:
         if cost < REASON_FROM:

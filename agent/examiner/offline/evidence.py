@@ -81,9 +81,11 @@ OVERCLAIMS = re.compile(
 # Generic praise instead of a mechanism ("attention is important and powerful", "strong
 # guardrails", "test it a lot"): on the tune half's short answers, what most separates a vague
 # one (about one word in ten) from a plain correct one (one in fifty).
+# Words with a domain meaning are left out ("key" of QKV, "statistically significant", "strong
+# consistency", "critical path", "higher is better", "best-of-n", "big-O").
 GENERIC = re.compile(
-    r"\b(?:important|powerful|strong|good|great|a lot|lots of|key|crucial|essential|critical|properly"
-    r"|correctly|proper|overall|really|very|huge|big|best|better|significant(?:ly)?)\b",
+    r"\b(?:important|powerful|good|great|a lot|lots of|crucial|essential|properly|correctly|proper"
+    r"|overall|really|very|huge)\b",
     re.I,
 )
 HABITS = {"hedged": HEDGES, "overclaimed": OVERCLAIMS, "generic": GENERIC}
