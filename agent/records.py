@@ -122,6 +122,7 @@ class AssessmentRecord(TypedDict):
     notes: list[str]
     said: NotRequired[list[str]]  # absent in records saved before the interviewer's notes
     corrections: NotRequired[list[CorrectionRecord]]
+    held: NotRequired[list[str]]  # absent in records saved before the critique named what held the score down
 
 
 class CallUsage(TypedDict, total=False):

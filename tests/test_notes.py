@@ -65,3 +65,40 @@ def test_progress_trend_and_the_change_since_the_previous_session(interview_serv
     assert [p["overall"] for p in trend] == [before, after]
     line = change_line(trend)
     assert line is not None and line.startswith(f"Since session 1: {before:g} → {after:g} ({after - before:+.1f})")
+
+
+HEDGED = (
+    "Basically I think the main metric is probably the share of conversations resolved without a human, "
+    "maybe checked a few days later for repeat contacts on the same issue. It depends on the stakeholders, "
+    "but I would also sample conversations each week and grade them against policy, and I guess track "
+    "latency and cost per conversation so things do not get worse. Thumbs-up ratings are sparse and biased, "
+    "so I would use them for triage and not as the success metric."
+)
+
+
+def test_the_notes_say_what_held_the_score_down_in_the_terminal_the_web_app_and_the_export(
+    services: Services,
+) -> None:
+    from io import StringIO
+
+    from rich.console import Console
+
+    from agent.cli.terminal import feedback_panel
+    from ui.render import feedback_html
+
+    question = services.question_bank.get("exp-llm-feature-metrics")
+    assessment = services.offline_examiner.examine(ExamRequest(question=question, answer=HEDGED, latest=HEDGED))
+    record = assessment.assessment.record()
+    notes = feedback_notes(record, services.question_bank)
+    assert notes["held"] and notes["held"] == record["held"]
+    hedging = next(line for line in notes["held"] if line.startswith("Hedging cost about"))
+    assert hedging in record["critique"]  # the same words as the critique
+    out = StringIO()
+    feedback_panel(Console(file=out, width=200), record, notes)
+    assert "What held the score down" in out.getvalue() and "Hedging cost about" in out.getvalue()
+    assert "What held the score down" in feedback_html(record, notes=notes)
+    from agent.store.export import _notes_markdown
+
+    assert f"- Held the score down: {hedging}" in _notes_markdown(record, services.question_bank)
+    old = {k: v for k, v in record.items() if k != "held"}  # saved before the field existed
+    assert feedback_notes(old, services.question_bank)["held"] == []  # type: ignore[arg-type]

@@ -79,6 +79,9 @@ def feedback_html(
             for line in notes["missing"]
         )
         sections.append(f"<h4>Missing or wrong</h4><ul>{items}</ul>")
+    if notes["held"]:
+        reasons = "".join(f"<li>{escape(reason)}</li>" for reason in notes["held"])
+        sections.append(f"<h4>What held the score down</h4><ul>{reasons}</ul>")
     if notes["tip"]:
         sections.append(f"<h4>Tip</h4><p>{escape(notes['tip'])}</p>")
     extras = "".join(f'<p class="mi-note">{escape(n)}</p>' for n in [note, *assessment["notes"]] if n)

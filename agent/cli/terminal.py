@@ -56,6 +56,10 @@ def feedback_panel(
             parts.append(Text(f"  • {line['text']}"))
             if line["section"] and line["quote"]:
                 parts.append(Text.from_markup(f"    [dim]📖 {escape(line['section'])}: “{escape(line['quote'])}”[/]"))
+    if notes["held"]:
+        parts.append(Text("What held the score down", style="bold yellow"))
+        for reason in notes["held"]:
+            parts.append(Text(f"  • {reason}"))
     if notes["tip"]:
         parts.append(Text("Tip", style="bold cyan"))
         parts.append(Text(f"  {notes['tip']}"))

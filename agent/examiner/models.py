@@ -45,6 +45,9 @@ class Assessment(BaseModel):
     notes: list[str] = Field(default_factory=list, description="Visible notes, e.g. that the answer was truncated.")
     said: list[str] = Field(default_factory=list, description="The candidate's own words that made covered points.")
     corrections: list[Correction] = Field(default_factory=list)
+    held: list[str] = Field(
+        default_factory=list, description="What held the score down and what it cost (the offline examiner's own)."
+    )
 
     def record(self) -> AssessmentRecord:
         """The plain-data form kept in state and stores, and printed by ``--json``."""

@@ -29,6 +29,7 @@ class FeedbackNotes(TypedDict):
     strong: list[str]
     missing: list[NoteLine]
     tip: str | None
+    held: list[str]  # what held the score down, with what it cost
 
 
 def short(text: str, limit: int = SHORT_CHARS) -> str:
@@ -92,7 +93,8 @@ def feedback_notes(assessment: AssessmentRecord, bank: QuestionBank) -> Feedback
         missing.append(NoteLine(text=short(point), section=section, quote=quote))
     weakest = [d for d in DIMENSIONS if assessment["dimensions"].get(d, 0) == 0]
     tip = prompts.render(f"tip_{weakest[0]}") if weakest else None
-    return FeedbackNotes(verdict=verdict, strong=strong, missing=missing, tip=tip)
+    held = list(assessment.get("held") or [])
+    return FeedbackNotes(verdict=verdict, strong=strong, missing=missing, tip=tip, held=held)
 
 
 def reply_line(assessment: AssessmentRecord) -> str:

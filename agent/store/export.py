@@ -108,6 +108,7 @@ def _notes_markdown(assessment: AssessmentRecord, bank: QuestionBank | None) -> 
         source, path = cited_source(line["section"] or "")
         cited = f" ({source.lower()}, {path}: “{line['quote']}”)" if line["section"] and line["quote"] else ""
         out.append(f"- Missing or wrong: {line['text']}{cited}")
+    out += [f"- Held the score down: {reason}" for reason in notes["held"]]
     if notes["tip"]:
         out.append(f"- Tip: {notes['tip']}")
     return [*out, ""]

@@ -97,6 +97,8 @@ class OfflineExaminer:
             points = [e for e in points if e.covered or e.key_point.id == m.probed.id]
         elif request.follow_up is not None:
             points = [e for e in points if e.covered]
+        # A capped score is explained by its flag; an uncapped one by what held it down.
+        reasons = score_reasons(self.calibration, m.features, m.evidence, score) if cap is None else []
         parts = CritiqueParts(
             score=score,
             evidence=points,
@@ -108,8 +110,7 @@ class OfflineExaminer:
             truncated_from=m.answer.truncated_from,
             limit=MAX_ASSESSED_CHARS,
             misconceptions=[(a.sentence, a.misconception.correction) for a in m.evidence.misconceptions],
-            # A capped score is explained by its flag; an uncapped one by what held it down.
-            reasons=score_reasons(self.calibration, m.features, m.evidence, score) if cap is None else [],
+            reasons=reasons,
         )
         follow_up = None
         if not {"empty", "no_attempt", "not_english"} & set(flags):
@@ -134,6 +135,7 @@ class OfflineExaminer:
                 Correction(said=a.sentence, correction=a.misconception.correction, section=a.misconception.section)
                 for a in m.evidence.misconceptions
             ],
+            held=reasons,
         )
         return ExamResult(
             assessment,
