@@ -65,7 +65,7 @@ def score_reasons(calibration: Calibration, features: dict[str, float], evidence
     each line names what the answer did or lacked, by how much it moved the score (the score
     with that habit gone or that gap filled, everything else equal), largest first, at most
     two, none under ``REASON_FROM``; ``shown`` is the score the candidate sees. A habit to
-    drop (hedging, absolutes, denial) is given its cost in points; a gap to fill (substance,
+    drop (hedging, absolutes, generic praise, denial) is given its cost in points; a gap to fill (substance,
     specifics) is not, because how much more is enough is not a number the answer tells."""
     habits = [(name, {name: 0.0}, {"phrases": _quote(evidence.habits.get(name, ()))}) for name in HABITS]
     habits.append(("negated", {"negated": 0.0}, {}))
