@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from sample_answers import HEDGED
 
 from agent.examiner.offline.calibration import FEATURES, LOWERING, Calibration
 from agent.examiner.offline.evidence import HABITS
@@ -192,13 +193,6 @@ def test_absolutes_that_deny_a_tradeoff_lower_the_score(examiner: OfflineExamine
     assert scores[1] < scores[0] - 1
 
 
-HEDGED = (
-    "Basically I think the main metric is probably the share of conversations resolved without a human, "
-    "maybe checked a few days later for repeat contacts on the same issue. It depends on the stakeholders, "
-    "but I would also sample conversations each week and grade them against policy, and I guess track "
-    "latency and cost per conversation so things do not get worse. Thumbs-up ratings are sparse and biased, "
-    "so I would use them for triage and not as the success metric."
-)
 COMMITTED = (  # the same answer without its hedges
     "The main metric is the share of conversations resolved without a human, "
     "checked a few days later for repeat contacts on the same issue. "

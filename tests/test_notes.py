@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from sample_answers import HEDGED
+
 from agent.examiner.offline.examiner import OfflineExaminer
 from agent.examiner.seam import ExamRequest
 from agent.interview.notes import feedback_notes, reply_line
@@ -65,15 +67,6 @@ def test_progress_trend_and_the_change_since_the_previous_session(interview_serv
     assert [p["overall"] for p in trend] == [before, after]
     line = change_line(trend)
     assert line is not None and line.startswith(f"Since session 1: {before:g} → {after:g} ({after - before:+.1f})")
-
-
-HEDGED = (
-    "Basically I think the main metric is probably the share of conversations resolved without a human, "
-    "maybe checked a few days later for repeat contacts on the same issue. It depends on the stakeholders, "
-    "but I would also sample conversations each week and grade them against policy, and I guess track "
-    "latency and cost per conversation so things do not get worse. Thumbs-up ratings are sparse and biased, "
-    "so I would use them for triage and not as the success metric."
-)
 
 
 def test_the_notes_say_what_held_the_score_down_in_the_terminal_the_web_app_and_the_export(
