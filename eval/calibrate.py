@@ -7,6 +7,12 @@ cross-validation within the tune half), over the tuning
 answers that no gaming flag caps (a capped answer's score is the cap, whatever the model
 says) and that are in English, measured with the shared false beliefs that were written blind
 (``blind_finder``). The test half is never read here.
+
+One feature is itself fitted: the likeness direction (``calibration.Likeness``), a ridge
+regression of the same logit on the answers' sentence vectors. The weights are fitted on its
+out-of-fold values (each answer's likeness from a direction fitted on the other questions'
+answers), so the score trusts it as much as it holds on answers it was not fitted on; the
+cross-validated figures refit the direction inside each fold as well.
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from agent.examiner.offline.calibration import FEATURES, LOWERING, Calibration
+from agent.examiner.offline.calibration import FEATURES, LOWERING, Calibration, Likeness
 from agent.examiner.offline.evidence import EvidenceFinder
 from agent.examiner.offline.examiner import OfflineExaminer
 from agent.services import Services
@@ -26,8 +32,10 @@ from agent.settings import Settings
 from eval.rated import load_items, request_for
 
 RIDGES = (0.1, 0.3, 1.0, 3.0)  # candidate shrinkage, chosen by cross-validation within the tune half
+SHRINKS = (1.0, 3.0, 10.0)  # the same for the likeness direction
 FOLDS = 5  # grouped by question, so a fold never sees the question it is scored on
 FLOOR = 0.05  # consensus 0 and 10 are fitted as 0.5 and 9.5: the logit of 0 is infinite
+GOOD = 7.0  # the likeness reference is the median over tune answers rated at least this
 
 
 STEPS = 20_000
@@ -58,14 +66,57 @@ def _logit(consensus: np.ndarray) -> np.ndarray:
     return np.asarray(np.log(share / (1.0 - share)))
 
 
+def _folds(groups: list[str]) -> np.ndarray:
+    names = sorted(set(groups))
+    fold_of = {g: i % FOLDS for i, g in enumerate(names)}
+    return np.array([fold_of[g] for g in groups])
+
+
+def fit_direction(sentences: list[np.ndarray], consensus: np.ndarray, shrink: float) -> Likeness:
+    """Ridge regression of the centred logit of each answer's consensus on its sentences'
+    vectors: every sentence carries its answer's rating, and an answer weighs the same however
+    many sentences it has. An answer's projection is then the mean of its sentences'."""
+    sized = [(vectors, rating) for vectors, rating in zip(sentences, consensus, strict=True) if len(vectors)]
+    x = np.vstack([vectors for vectors, _ in sized])
+    target = np.concatenate([np.full(len(vectors), _logit(np.array([rating]))[0]) for vectors, rating in sized])
+    weight = np.concatenate([np.full(len(vectors), 1.0 / len(vectors)) for vectors, _ in sized])
+    weight = weight / weight.mean()
+    center = weight @ x / weight.sum()
+    x = x - center
+    target = target - weight @ target / weight.sum()
+    direction = np.linalg.solve(
+        (x * weight[:, None]).T @ x + shrink * np.eye(x.shape[1]), (x * weight[:, None]).T @ target
+    )
+    return Likeness(center.astype(np.float32), direction.astype(np.float32), 0.0)
+
+
+def likeness_values(likeness: Likeness, sentences: list[np.ndarray]) -> np.ndarray:
+    """``Likeness.value`` of each answer's wording (the mean of its sentences' vectors)."""
+    return np.array([likeness.value(vectors.mean(axis=0) if len(vectors) else None) for vectors in sentences])
+
+
+def _pick(sentences: list[np.ndarray], rows: np.ndarray) -> list[np.ndarray]:
+    return [vectors for vectors, chosen in zip(sentences, rows, strict=True) if chosen]
+
+
+def out_of_fold(
+    sentences: list[np.ndarray], consensus: np.ndarray, folds: np.ndarray, rows: np.ndarray, shrink: float
+) -> np.ndarray:
+    """Each of ``rows``' likeness from a direction fitted on the other folds among ``rows``."""
+    values = np.zeros(len(consensus))
+    for k in sorted(set(folds[rows])):
+        mine, others = rows & (folds == k), rows & (folds != k)
+        likeness = fit_direction(_pick(sentences, others), consensus[others], shrink)
+        values[mine] = likeness_values(likeness, _pick(sentences, mine))
+    return values
+
+
 def choose_ridge(
     x: np.ndarray, consensus: np.ndarray, groups: list[str], signs: np.ndarray
 ) -> tuple[float, float, float]:
     """The shrinkage with the lowest cross-validated error on the 0–10 scale, with that error
     and the cross-validated Pearson correlation (both within the tune half)."""
-    names = sorted(set(groups))
-    fold_of = {g: i % FOLDS for i, g in enumerate(names)}
-    folds = np.array([fold_of[g] for g in groups])
+    folds = _folds(groups)
     best: tuple[float, float, float] | None = None
     for ridge in RIDGES:
         predicted = np.zeros(len(consensus))
@@ -80,27 +131,66 @@ def choose_ridge(
     return best
 
 
+def choose_with_likeness(
+    x: np.ndarray, sentences: list[np.ndarray], consensus: np.ndarray, groups: list[str], signs: np.ndarray
+) -> tuple[float, float, float, float]:
+    """The shrinkage of the weights and of the likeness direction with the lowest cross-validated
+    error on the 0–10 scale, with that error and the cross-validated Pearson correlation (both
+    within the tune half). In each fold the direction is fitted on the training questions alone,
+    and the training answers' likeness is their own out-of-fold value, as in the final fit."""
+    folds = _folds(groups)
+    best: tuple[float, float, float, float] | None = None
+    for shrink in SHRINKS:
+        columns = []
+        for k in range(FOLDS):
+            train, held = folds != k, folds == k
+            column = out_of_fold(sentences, consensus, folds, train, shrink)
+            likeness = fit_direction(_pick(sentences, train), consensus[train], shrink)
+            column[held] = likeness_values(likeness, _pick(sentences, held))
+            columns.append(column)
+        for ridge in RIDGES:
+            predicted = np.zeros(len(consensus))
+            for k in range(FOLDS):
+                train, held = folds != k, folds == k
+                xk = np.column_stack([x, columns[k]])
+                w = _solve(xk[train], _logit(consensus[train]), ridge, signs)
+                predicted[held] = 10.0 / (1.0 + np.exp(-(xk[held] @ w)))
+            mae = float(np.mean(np.abs(predicted - consensus)))
+            if best is None or mae < best[2]:
+                best = (ridge, shrink, mae, float(np.corrcoef(predicted, consensus)[0, 1]))
+    assert best is not None
+    return best
+
+
 def fit(examiner: OfflineExaminer, services: Services) -> Calibration:
-    rows, targets, groups = [], [], []
+    rows, targets, groups, sentences = [], [], [], []
     for item in load_items():
         if item.split != "tune" or item.intent == "non_english":
             continue
         measured = examiner.measure(request_for(item, services.question_bank))
         if any(f != "truncated" for f in measured.verdict.flags):
             continue
-        rows.append([1.0, *(measured.features[name] for name in FEATURES)])
+        rows.append([1.0, *(measured.features[name] for name in FEATURES if name != "likeness")])
         targets.append(item.consensus)
         groups.append(item.question_id)
+        vectors = measured.evidence.vectors
+        sentences.append(vectors if vectors is not None else np.zeros((0, 0), dtype=np.float32))
+    assert FEATURES[-1] == "likeness"  # its column comes last
     x, consensus = np.array(rows), np.array(targets)
     signs = feature_signs()
-    ridge, mae, pearson = choose_ridge(x, consensus, groups, signs)
-    w = _solve(x, _logit(consensus), ridge, signs)  # the score is 10 · sigmoid(x · w)
+    ridge, shrink, mae, pearson = choose_with_likeness(x, sentences, consensus, groups, signs)
+    every = np.ones(len(consensus), dtype=bool)
+    column = out_of_fold(sentences, consensus, _folds(groups), every, shrink)
+    w = _solve(np.column_stack([x, column]), _logit(consensus), ridge, signs)  # the score is 10 · sigmoid(x · w)
+    direction = fit_direction(sentences, consensus, shrink)
+    likeness = Likeness(direction.center, direction.direction, float(np.median(column[consensus >= GOOD])))
     return Calibration(
         float(w[0]),
         {name: float(v) for name, v in zip(FEATURES, w[1:], strict=True)},
-        f"eval/data/rated tune half: {len(targets)} uncapped English answers; ridge {ridge:g} "
-        f"chosen by {FOLDS}-fold cross-validation grouped by question (cross-validated MAE "
-        f"{mae:.2f}, Pearson {pearson:.3f})",
+        f"eval/data/rated tune half: {len(targets)} uncapped English answers; ridge {ridge:g} and likeness "
+        f"shrinkage {shrink:g} chosen by {FOLDS}-fold cross-validation grouped by question (cross-validated "
+        f"MAE {mae:.2f}, Pearson {pearson:.3f})",
+        likeness,
     )
 
 

@@ -17,12 +17,12 @@ from agent.services import Services
 from agent.settings import Settings
 from eval.run import GOALS, evaluate
 
-# Measured on the 365 English test answers, the 60 short chat answers of round 5 included: Pearson
-# 0.781, MAE 1.62, within 2 points 0.74, gaming mean 2.65, one false gaming flag (a short expert
-# answer read as a keyword list). On the 305 answers of rounds 1-4 the same fit reads 0.834 / 1.54 /
-# 0.76 (0.836 / 1.47 / 0.76 before round 5 joined the fit). The figures guard against regression;
-# none of them, Pearson included, meets its goal on the enlarged set.
-HELD = {"pearson": 0.77, "mae": 1.7, "within_2": 0.72, "gaming_mean": 2.75, "false_gaming_flags": 1}
+# Measured on the 365 English test answers (the 60 short chat answers of round 5 included), with
+# the likeness feature: Pearson 0.811, MAE 1.48, within 2 points 0.74, gaming mean 2.41, one false
+# gaming flag (a short expert answer read as a keyword list). Without it (the previous fit): 0.781 /
+# 1.62 / 0.74, gaming mean 2.65. The thresholds guard against regression with a small margin;
+# Pearson meets its goal (0.8), the others do not.
+HELD = {"pearson": 0.8, "mae": 1.55, "within_2": 0.73, "gaming_mean": 2.55, "false_gaming_flags": 1}
 
 
 def test_offline_examiner_meets_the_evaluation_goals() -> None:

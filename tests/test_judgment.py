@@ -8,7 +8,7 @@ import json
 import pytest
 from sample_answers import HEDGED
 
-from agent.examiner.offline.calibration import FEATURES, LOWERING, Calibration
+from agent.examiner.offline.calibration import CALIBRATION_PATH, FEATURES, LOWERING, Calibration
 from agent.examiner.offline.evidence import HABITS
 from agent.examiner.offline.examiner import Measured, OfflineExaminer
 from agent.examiner.seam import AskedFollowUp, ExamRequest
@@ -127,6 +127,31 @@ def test_the_calibration_file_is_fitted_on_the_tune_half_with_meaningful_signs()
     assert calibration.score(dict.fromkeys(FEATURES, 0.0)) <= 2.0
     strong = dict.fromkeys(FEATURES, 1.0) | dict.fromkeys(LOWERING, 0.0) | {"follow_up": 0.0}
     assert calibration.score(strong) > 8.0
+    # The likeness direction is fitted with the weights, in the sentence encoder's space.
+    likeness = calibration.likeness
+    assert likeness is not None and likeness.direction.shape == likeness.center.shape == (384,)
+    assert 0.5 < likeness.reference < 1.0  # well-rated answers read above the tune half's mean
+
+
+def test_likeness_is_bounded_and_reads_the_wording_not_the_length() -> None:
+    import numpy as np
+
+    from agent.examiner.offline.calibration import Likeness
+    from agent.examiner.offline.evidence import Evidence
+
+    def evidence(vectors: list[list[float]], encoded: tuple[str, ...]) -> Evidence:
+        array = np.array(vectors, dtype=np.float32) if vectors else None
+        return Evidence([], [], 0.0, frozenset(), 0, [], 0, 0, 0, 0, encoded=encoded, vectors=array)
+
+    likeness = Likeness(np.zeros(2, dtype=np.float32), np.array([100.0, -100.0], dtype=np.float32), 0.7)
+    good, bad = [1.0, 0.0], [0.0, 1.0]
+    assert likeness.value(evidence([good], ("a",)).wording) == 1.0  # clipped, however far the projection goes
+    assert likeness.value(evidence([bad], ("b",)).wording) == 0.0
+    assert likeness.value(evidence([], ()).wording) == 0.0  # nothing said reads like nothing
+    # The wording is the mean of the sentences: the same sentence said three times reads the same.
+    mixed = evidence([good, bad, bad], ("a", "b", "c"))
+    assert likeness.value(evidence([good, bad, bad] * 3, ("a", "b", "c") * 3).wording) == likeness.value(mixed.wording)
+    assert likeness.weakest(mixed) == "b"
 
 
 TERSE_NOTES = (
@@ -193,11 +218,11 @@ def test_absolutes_that_deny_a_tradeoff_lower_the_score(examiner: OfflineExamine
     assert scores[1] < scores[0] - 1
 
 
-COMMITTED = (  # the same answer without its hedges
+COMMITTED = (  # the same answer without its hedges (and nothing else changed: "so they do not get worse" stays)
     "The main metric is the share of conversations resolved without a human, "
     "checked a few days later for repeat contacts on the same issue. "
     "I would also sample conversations each week and grade them against policy, and "
-    "track latency and cost per conversation so neither gets worse. Thumbs-up ratings are sparse and biased, "
+    "track latency and cost per conversation so they do not get worse. Thumbs-up ratings are sparse and biased, "
     "so I would use them for triage and not as the success metric."
 )
 OVERCLAIMED = (  # the same answer with absolutes that deny a cost
@@ -238,11 +263,12 @@ def test_every_reason_that_cost_a_point_is_said(examiner: OfflineExaminer, servi
     """Over the rated set's tune half: whenever removing a habit (hedges, absolutes, generic words,
     denial) would raise an uncapped answer's score by a point or more, the critique names it, unless
     two reasons already took the two lines; and every habit it names cost at least 0.75."""
-    from agent.examiner.offline.critique import HELD_REASONS, MAX_REASONS, REASON_FROM
+    from agent.examiner.offline.critique import HELD_REASONS, MAX_REASONS, REASON_FROM, SOLID
     from eval.rated import load_items, request_for
 
     calibration = examiner.calibration
-    unsaid, overstated, checked = [], [], 0
+    assert calibration.likeness is not None
+    unsaid, overstated, checked, unlike = [], [], 0, 0
     for item in load_items():
         if item.split != "tune" or item.intent == "non_english":
             continue
@@ -253,14 +279,29 @@ def test_every_reason_that_cost_a_point_is_said(examiner: OfflineExaminer, servi
             continue
         said = [r for r in HELD_REASONS if _held_line(r) in a.critique]
         assert len(said) <= MAX_REASONS
+        without = examiner.habit_changes(m)
         for habit in (*HABITS, "negated"):
-            gain = calibration.gain(m.features, {habit: 0.0})
+            gain = calibration.gain(m.features, without.get(habit, {habit: 0.0}))
             if habit in said and gain < REASON_FROM:
                 overstated.append((item.id, habit, gain))
             if gain >= 1.0 and habit not in said and len(said) < MAX_REASONS:
                 unsaid.append((item.id, habit, gain))
             checked += gain >= 1.0
+        # Wording unlike the well-rated answers', said only of an answer below SOLID, quoting one
+        # of the answer's own sentences.
+        lifted = {"likeness": max(m.features["likeness"], calibration.likeness.reference)}
+        gain = calibration.gain(m.features, lifted) if a.score < SOLID else 0.0
+        if "unlike" in said:
+            quoted = a.critique.split("most of all “", 1)[1].split("”", 1)[0].rstrip("…")
+            assert quoted in " ".join(item.answer.split()), (item.id, quoted)
+            unlike += 1
+            if gain < REASON_FROM:
+                overstated.append((item.id, "unlike", gain))
+        gap_said = {"thin", "general", "unlike"} & set(said)  # only the largest gap is said
+        if gain >= 1.0 and not gap_said and len(said) < MAX_REASONS:
+            unsaid.append((item.id, "unlike", gain))
     assert checked >= 10, "too few answers lost a point to a habit for this check to mean anything"
+    assert unlike >= 10, "too few answers were told their wording held them down for this check to mean anything"
     assert not unsaid and not overstated, (unsaid[:5], overstated[:5])
 
 
@@ -290,3 +331,9 @@ def test_a_damaged_calibration_is_one_line(tmp_path) -> None:  # type: ignore[no
     bad.write_text(json.dumps({"intercept": 1.0, "weights": {"coverage": 1}}), encoding="utf-8")
     with pytest.raises(StartupError, match="calibration"):
         Calibration.load(bad)
+    # Weights intact, the likeness direction damaged (a vector cut short, then a NaN).
+    shipped = json.loads(CALIBRATION_PATH.read_text(encoding="utf-8"))
+    for damage in ({"direction": shipped["likeness"]["direction"][:10]}, {"center": [float("nan")] * 384}):
+        bad.write_text(json.dumps(shipped | {"likeness": shipped["likeness"] | damage}), encoding="utf-8")
+        with pytest.raises(StartupError, match="likeness"):
+            Calibration.load(bad)

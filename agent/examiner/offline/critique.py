@@ -42,8 +42,9 @@ class CritiqueParts:
 
 
 # What can hold a score down, each with its line in prompts/critique_held_<reason>.txt: the
-# habits of evidence.HABITS, denial, and two gaps.
-HELD_REASONS = (*HABITS, "negated", "thin", "general")
+# habits of evidence.HABITS, denial, and three gaps (substance, specifics, and wording unlike
+# the well-rated answers').
+HELD_REASONS = (*HABITS, "negated", "thin", "general", "unlike")
 REASON_FROM = 0.75  # points: what moved the score by less is not worth a line
 MAX_REASONS = 2
 SOLID = 7.0  # "thin" and "general" are said only of an answer below this
@@ -60,14 +61,26 @@ def _quote(phrases: tuple[str, ...]) -> str:
     return "”, “".join(list(distinct.values())[:3])
 
 
-def score_reasons(calibration: Calibration, features: dict[str, float], evidence: Evidence, shown: float) -> list[str]:
+def score_reasons(
+    calibration: Calibration,
+    features: dict[str, float],
+    evidence: Evidence,
+    shown: float,
+    without: dict[str, dict[str, float]] | None = None,
+) -> list[str]:
     """The critique's account of what held the score down, from the calibrated model itself:
     each line names what the answer did or lacked, by how much it moved the score (the score
     with that habit gone or that gap filled, everything else equal), largest first, at most
-    two, none under ``REASON_FROM``; ``shown`` is the score the candidate sees. A habit to
+    two and only one of them a gap, none under ``REASON_FROM``; ``shown`` is the score the
+    candidate sees; ``without`` gives, per habit shown, the features the answer would have
+    without it (``OfflineExaminer.habit_changes``; by default only the habit's own share drops). A habit to
     drop (hedging, absolutes, generic praise, denial) is given its cost in points; a gap to fill (substance,
-    specifics) is not, because how much more is enough is not a number the answer tells."""
-    habits = [(name, {name: 0.0}, {"phrases": _quote(evidence.habits.get(name, ()))}) for name in HABITS]
+    specifics, wording like the well-rated answers') is not, because how much more is enough is not
+    a number the answer tells."""
+    without = without or {}
+    habits = [
+        (name, without.get(name, {name: 0.0}), {"phrases": _quote(evidence.habits.get(name, ()))}) for name in HABITS
+    ]
     habits.append(("negated", {"negated": 0.0}, {}))
     costs = [(calibration.gain(features, changes), name, values, True) for name, changes, values in habits]
     # An answer with two numbers or a twentieth of its tokens in notation is concrete: short, not
@@ -77,8 +90,18 @@ def score_reasons(calibration: Calibration, features: dict[str, float], evidence
         more = {name: max(features.get(name, 0.0), floor) for name, floor in CONCRETE.items()}
         costs.append((calibration.gain(features, {"content": 1.0}), "thin", {}, False))
         costs.append((calibration.gain(features, more), "general", {}, False))
+    # Wording unlike the well-rated answers' (the likeness feature below the median of the tune
+    # answers rated 7 or more): the line quotes the sentence that reads least like theirs.
+    likeness = calibration.likeness
+    if shown < SOLID and likeness is not None and (weakest := likeness.weakest(evidence)) is not None:
+        lifted = {"likeness": max(features.get("likeness", 0.0), likeness.reference)}
+        costs.append((calibration.gain(features, lifted), "unlike", {"sentence": _clip(weakest, 90)}, False))
+    # The gaps overlap (a thin answer is also general, and reads unlike a worked one): only the
+    # largest is said, and the other line goes to a habit.
+    gaps = sorted((c for c in costs if not c[3]), key=lambda c: -c[0])[:1]
+    kept = sorted([c for c in costs if c[3]] + gaps, key=lambda c: -c[0])
     lines = []
-    for cost, name, values, quantified in sorted(costs, key=lambda c: -c[0])[:MAX_REASONS]:
+    for cost, name, values, quantified in kept[:MAX_REASONS]:
         if cost < REASON_FROM:
             break
         half = round(cost * 2) / 2

@@ -132,6 +132,14 @@ class Evidence:
     tokens: int = 0  # whitespace-separated tokens, in all sentences
     notation: int = 0  # tokens that carry notation (NOTATION)
     habits: dict[str, tuple[str, ...]] = field(default_factory=dict)  # HABITS' phrases said, as said, in order
+    encoded: tuple[str, ...] = ()  # every sentence, in the order of ``vectors``' rows
+    vectors: np.ndarray | None = field(default=None, compare=False, repr=False)  # their sentence-encoder vectors
+
+    @property
+    def wording(self) -> np.ndarray | None:
+        """The answer's wording as one vector: the mean of its sentences' vectors (None for an
+        answer with no sentence)."""
+        return _mean(self.vectors)
 
     @property
     def coverage(self) -> float:
@@ -144,6 +152,10 @@ class Evidence:
         total = sum(e.key_point.weight for e in self.points)
         named = sum(e.key_point.weight for e in self.points if e.named)
         return named / total if total else 0.0
+
+
+def _mean(vectors: np.ndarray | None) -> np.ndarray | None:
+    return vectors.mean(axis=0) if vectors is not None and len(vectors) else None
 
 
 def reference_texts(question: Question) -> list[str]:
@@ -181,6 +193,12 @@ class EvidenceFinder:
         texts = {s: MatchText(s) for s in sentences}
         encoded = self.encoder.encode(explained + notes) if explained or notes else np.zeros((0, 1), dtype=np.float32)
         said, noted = encoded[: len(explained)], encoded[len(explained) :]
+        # Every other line (bullets, bare lists) too, for the answer's wording as a whole (likeness).
+        rest = [s for s in sentences if s not in explained and s not in notes]
+        vectors = encoded
+        if rest:
+            others = self.encoder.encode(rest)
+            vectors = np.vstack([encoded, others]) if len(encoded) else others
         points = self.encoder.reference([kp.point for kp in question.key_points])
         point_sims = points @ said.T if explained else np.zeros((len(question.key_points), 0))
         note_sims = points @ noted.T if notes else np.zeros((len(question.key_points), 0))
@@ -227,7 +245,24 @@ class EvidenceFinder:
                 name: tuple(m.group(0) for s in sentences for m in pattern.finditer(s))
                 for name, pattern in HABITS.items()
             },
+            encoded=(*explained, *notes, *rest),
+            vectors=vectors,
         )
+
+    def wording_without(self, evidence: Evidence, pattern: re.Pattern[str]) -> np.ndarray | None:
+        """The answer's wording (``Evidence.wording``) with ``pattern``'s phrases deleted: what it
+        would read like without a habit. Only the sentences that change are encoded again; one
+        that was nothing but the habit is gone."""
+        if evidence.vectors is None:
+            return None
+        changed = [i for i, s in enumerate(evidence.encoded) if pattern.search(s)]
+        if not changed:
+            return evidence.wording
+        kept = [evidence.vectors[i] for i in range(len(evidence.encoded)) if i not in set(changed)]
+        rewritten = [" ".join(pattern.sub(" ", evidence.encoded[i]).split()) for i in changed]
+        rewritten = [t for t in rewritten if WORD.search(t)]
+        rows = [*kept, *self.encoder.encode(rewritten)] if rewritten else kept
+        return _mean(np.array(rows)) if rows else None
 
     @staticmethod
     def _point(

@@ -18,8 +18,8 @@ from agent.examiner.citer import Citer
 from agent.examiner.gaming import GamingDetector, GamingVerdict, cap_for
 from agent.examiner.models import Assessment, Citation, Correction
 from agent.examiner.offline.calibration import Calibration
-from agent.examiner.offline.critique import CritiqueParts, flag_lines, score_reasons, write_critique
-from agent.examiner.offline.evidence import Evidence, EvidenceFinder, PointEvidence, features
+from agent.examiner.offline.critique import REASON_FROM, CritiqueParts, flag_lines, score_reasons, write_critique
+from agent.examiner.offline.evidence import HABITS, Evidence, EvidenceFinder, PointEvidence, features
 from agent.examiner.offline.follow_up import FollowUp, FollowUpWriter, Thread, best_dimensions, own_words
 from agent.examiner.offline.framework import score_dimensions
 from agent.examiner.offline.story import StoryJudge
@@ -79,6 +79,7 @@ class OfflineExaminer:
         measured = features(evidence) | {
             "framework": sum(dimensions.values()) / 10,
             "follow_up": 1.0 if asked is not None else 0.0,
+            "likeness": self.calibration.likeness_of(evidence.wording),
         }
         return Measured(answer, evidence, dimensions, verdict, measured, probed)
 
@@ -98,7 +99,9 @@ class OfflineExaminer:
         elif request.follow_up is not None:
             points = [e for e in points if e.covered]
         # A capped score is explained by its flag; an uncapped one by what held it down.
-        reasons = score_reasons(self.calibration, m.features, m.evidence, score) if cap is None else []
+        reasons = (
+            score_reasons(self.calibration, m.features, m.evidence, score, self.habit_changes(m)) if cap is None else []
+        )
         parts = CritiqueParts(
             score=score,
             evidence=points,
@@ -144,6 +147,22 @@ class OfflineExaminer:
             flag_lines=tuple(flag_lines(parts)),
             wording=follow_up.wording if follow_up else (),
         )
+
+    def habit_changes(self, m: Measured) -> dict[str, dict[str, float]]:
+        """For each habit the answer shows (``evidence.HABITS``), the features it would have
+        without it: the habit's share at 0 and, where that alone is worth half a line
+        (``REASON_FROM / 2``), the likeness of the wording with those phrases deleted, so a
+        habit's stated cost is what dropping its words gains. Below that the wording is not
+        encoded again: the habit is not going to be named."""
+        changes = {}
+        for name, pattern in HABITS.items():
+            if not m.evidence.habits.get(name):
+                continue
+            changes[name] = {name: 0.0}
+            if self.calibration.gain(m.features, changes[name]) >= REASON_FROM / 2:
+                wording = self.finder.wording_without(m.evidence, pattern)
+                changes[name]["likeness"] = self.calibration.likeness_of(wording)
+        return changes
 
     def _follow_up(self, request: ExamRequest, m: Measured) -> FollowUp | None:
         """The next probe, judged on the whole thread: what any answer on it made counts."""
