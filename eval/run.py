@@ -312,7 +312,8 @@ def write_results(result: EvalResult) -> str:
         "## Agreement with blind expert ratings (eval/data/rated)",
         "",
         f"Test half: {int(m['test_items'])} English answers to questions the calibration never saw "
-        f"({int(m['test_genuine'])} genuine); tune half for reference. Raters' agreement with each other: "
+        f"({int(m['test_genuine'])} genuine); tune half for reference, in-sample (the weights and the "
+        "likeness direction were fitted on it). Raters' agreement with each other: "
         + ", ".join(f"{m[f'rater_{i}']:.3f}" for i in (1, 2, 3))
         + " (each against the mean of the other two).",
         "",

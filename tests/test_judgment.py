@@ -136,22 +136,34 @@ def test_the_calibration_file_is_fitted_on_the_tune_half_with_meaningful_signs()
 def test_likeness_is_bounded_and_reads_the_wording_not_the_length() -> None:
     import numpy as np
 
-    from agent.examiner.offline.calibration import Likeness
-    from agent.examiner.offline.evidence import Evidence
+    from agent.examiner.offline.calibration import LIKENESS_SUBSTANCE, Likeness
+    from agent.examiner.offline.evidence import mean_vector
 
-    def evidence(vectors: list[list[float]], encoded: tuple[str, ...]) -> Evidence:
-        array = np.array(vectors, dtype=np.float32) if vectors else None
-        return Evidence([], [], 0.0, frozenset(), 0, [], 0, 0, 0, 0, encoded=encoded, vectors=array)
-
-    likeness = Likeness(np.zeros(2, dtype=np.float32), np.array([100.0, -100.0], dtype=np.float32), 0.7)
+    likeness = Likeness(np.zeros(2, dtype=np.float32), np.array([1.0, -1.0], dtype=np.float32), 0.7)
     good, bad = [1.0, 0.0], [0.0, 1.0]
-    assert likeness.value(evidence([good], ("a",)).wording) == 1.0  # clipped, however far the projection goes
-    assert likeness.value(evidence([bad], ("b",)).wording) == 0.0
-    assert likeness.value(evidence([], ()).wording) == 0.0  # nothing said reads like nothing
-    # The wording is the mean of the sentences: the same sentence said three times reads the same.
-    mixed = evidence([good, bad, bad], ("a", "b", "c"))
-    assert likeness.value(evidence([good, bad, bad] * 3, ("a", "b", "c") * 3).wording) == likeness.value(mixed.wording)
-    assert likeness.weakest(mixed) == "b"
+    said = LIKENESS_SUBSTANCE  # content words enough for the wording to count in full
+    assert likeness.value(np.array(good), said) == 0.5 + 1 / 8  # one logit unit above the mean, of four
+    far = Likeness(np.zeros(2, dtype=np.float32), np.array([100.0, -100.0], dtype=np.float32), 0.7)
+    assert far.value(np.array(good), said) == 1.0 and far.value(np.array(bad), said) == 0.0  # clipped
+    assert likeness.value(None, 0) == 0.0  # nothing said reads like nothing
+    # Little said is little evidence: a third of the content words, a third of the reading.
+    assert likeness.value(np.array(good), said // 3) == pytest.approx((0.5 + 1 / 8) * (said // 3) / said)
+    # The wording is the mean of the sentences: the same three sentences said three times read the same.
+    mixed = np.array([good, bad, bad], dtype=np.float32)
+    once, thrice = mean_vector(mixed), mean_vector(np.vstack([mixed] * 3))
+    assert likeness.value(once, said) == likeness.value(thrice, said) == pytest.approx(0.5 + (1 / 3 - 2 / 3) / 8)
+
+
+def test_fragments_and_padding_read_as_nothing(examiner: OfflineExaminer, services: Services) -> None:
+    """A number, a list marker or a two-item list says nothing, whatever register its wording
+    reads in, and bullets appended to a non-answer do not lift it."""
+    for qid in ("gans-mode-collapse", "rag-failure-modes", "eval-rag-metrics"):
+        for text in ("42", "1.", "- a\n- b", "p/q", "x = y"):
+            assert _exam(examiner, services, qid, text).assessment.score <= 2, (qid, text)
+        padded = "I don't know much about this. 1. 2. 3."
+        assert _exam(examiner, services, qid, padded).assessment.score <= 2, qid
+        filler = "It is a good approach and it works well.\n- 1\n- 2\n- 3\n- 4"
+        assert _exam(examiner, services, qid, filler).assessment.score <= 2, qid
 
 
 TERSE_NOTES = (
@@ -331,9 +343,15 @@ def test_a_damaged_calibration_is_one_line(tmp_path) -> None:  # type: ignore[no
     bad.write_text(json.dumps({"intercept": 1.0, "weights": {"coverage": 1}}), encoding="utf-8")
     with pytest.raises(StartupError, match="calibration"):
         Calibration.load(bad)
-    # Weights intact, the likeness direction damaged (a vector cut short, then a NaN).
+    # Weights intact, the likeness direction damaged (cut short, both cut to one wrong length, a NaN, a NaN reference).
     shipped = json.loads(CALIBRATION_PATH.read_text(encoding="utf-8"))
-    for damage in ({"direction": shipped["likeness"]["direction"][:10]}, {"center": [float("nan")] * 384}):
+    short = {"direction": shipped["likeness"]["direction"][:10], "center": shipped["likeness"]["center"][:10]}
+    for damage in (
+        {"direction": shipped["likeness"]["direction"][:10]},
+        short,  # both cut to one wrong length: not the sentence encoder's
+        {"center": [float("nan")] * 384},
+        {"reference": float("nan")},
+    ):
         bad.write_text(json.dumps(shipped | {"likeness": shipped["likeness"] | damage}), encoding="utf-8")
         with pytest.raises(StartupError, match="likeness"):
             Calibration.load(bad)

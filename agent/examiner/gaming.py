@@ -24,7 +24,7 @@ CAPS: dict[Flag, float] = {
     "copied_question": 1.0,
     "grader_instruction": 2.0,
     "off_topic": 2.0,
-    "keyword_list": 1.0,  # every flagged list of the rated set's tune half was rated 0
+    "keyword_list": 1.0,  # all but one flagged list of the rated set's tune half was rated 0 (f049: 6.8)
     "not_english": 0.0,  # not assessed: the critique asks for the answer in English
 }
 # An answer is about another topic only when it makes almost none of the rubric and the

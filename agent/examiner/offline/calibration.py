@@ -12,17 +12,14 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Self
+from typing import Any, Self
 
 import numpy as np
 
 from knowledge.errors import StartupError
-
-if TYPE_CHECKING:
-    from agent.examiner.offline.evidence import Evidence
+from knowledge.sentence_encoder import HIDDEN
 
 CALIBRATION_PATH = Path(__file__).with_name("calibration.json")
 FEATURES = (
@@ -56,6 +53,11 @@ LOWERING = frozenset({"misconceptions", "contradicted", "filler", "negated", "he
 # this many logit units below or above it: far enough that no answer is clipped (the tune
 # answers span 0.30–0.72 from the 1st to the 99th percentile).
 LIKENESS_SPAN = 4.0
+# Wording counts in proportion to what is said in it, in full from this many content words: "42",
+# "1." or a two-item bullet list would otherwise read like an expert's terse notes. Chosen by
+# cross-validation within the tune half (scaling towards 0 over scaling towards the neutral 0.5,
+# and 15 over 5, 10 and 30).
+LIKENESS_SUBSTANCE = 15
 
 
 @dataclass(frozen=True)
@@ -74,19 +76,18 @@ class Likeness:
     direction: np.ndarray
     reference: float  # the feature's median over the tune answers rated 7 or more
 
-    def value(self, wording: np.ndarray | None) -> float:
-        """0–1 for a wording vector (``Evidence.wording``); an answer with no sentence at all
-        reads like nothing (0)."""
-        if wording is None or wording.shape != self.direction.shape:
+    def value(self, wording: np.ndarray | None, content_words: int) -> float:
+        """0–1 for a wording vector (``Evidence.wording``) said in ``content_words`` content
+        words; an answer with nothing in it reads like nothing (0)."""
+        if wording is None:
             return 0.0
         projected = float((wording - self.center) @ self.direction)
-        return min(1.0, max(0.0, 0.5 + projected / (2 * LIKENESS_SPAN)))
+        read = min(1.0, max(0.0, 0.5 + projected / (2 * LIKENESS_SPAN)))
+        return read * min(1.0, content_words / LIKENESS_SUBSTANCE)
 
-    def weakest(self, evidence: Evidence) -> str | None:
-        """The sentence that reads least like a well-rated answer's (the lowest projection)."""
-        if evidence.vectors is None or not len(evidence.vectors) or not evidence.encoded:
-            return None
-        return evidence.encoded[int(np.argmin(evidence.vectors @ self.direction))]
+    def projections(self, vectors: np.ndarray) -> np.ndarray:
+        """Each sentence's reading on the direction (lower reads more like a weak answer)."""
+        return np.asarray((vectors - self.center) @ self.direction)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -99,11 +100,16 @@ class Likeness:
     def from_json(cls, data: dict[str, Any]) -> Self:
         center = np.asarray(data["center"], dtype=np.float32)
         direction = np.asarray(data["direction"], dtype=np.float32)
-        if center.ndim != 1 or center.shape != direction.shape or not center.size:
-            raise ValueError("the likeness center and direction must be vectors of one length")
+        reference = float(data["reference"])
+        if center.shape != (HIDDEN,) or direction.shape != (HIDDEN,):
+            raise ValueError(
+                f"the likeness center and direction must be {HIDDEN} numbers each (the sentence encoder's)"
+            )
         if not (np.isfinite(center).all() and np.isfinite(direction).all()):
             raise ValueError("the likeness direction is not finite")
-        return cls(center, direction, float(data["reference"]))
+        if not 0.0 <= reference <= 1.0:
+            raise ValueError("the likeness reference must lie in 0..1")
+        return cls(center, direction, reference)
 
 
 @dataclass(frozen=True)
@@ -128,8 +134,8 @@ class Calibration:
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise StartupError(f"{what} {path} is unusable: {exc}") from None
 
-    def likeness_of(self, wording: np.ndarray | None) -> float:
-        return self.likeness.value(wording) if self.likeness is not None else 0.0
+    def likeness_of(self, wording: np.ndarray | None, content_words: int) -> float:
+        return self.likeness.value(wording, content_words) if self.likeness is not None else 0.0
 
     def score(self, features: dict[str, float]) -> float:
         """10 · sigmoid(intercept + Σ weight · feature): a logistic link keeps the score in
@@ -147,9 +153,8 @@ class Calibration:
             "weights": {k: round(v, 4) for k, v in self.weights.items()},
             "fitted_on": self.fitted_on,
         }
-        if self.likeness is not None:
-            data["likeness"] = self.likeness.to_json()
         text = json.dumps(data, indent=2)
-        # A vector on one line, not one number a line.
-        text = re.sub(r"\[([^\[\]{}]*)\]", lambda m: "[" + " ".join(m.group(1).split()) + "]", text)
+        if self.likeness is not None:  # its vectors one to a line, not one number a line
+            fields = ",\n".join(f"    {json.dumps(k)}: {json.dumps(v)}" for k, v in self.likeness.to_json().items())
+            text = text[: text.rindex("}")].rstrip() + ',\n  "likeness": {\n' + fields + "\n  }\n}"
         path.write_text(text + "\n", encoding="utf-8")

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from agent import prompts
 from agent.examiner.bands import band_label
 from agent.examiner.models import DIMENSIONS
-from agent.examiner.offline.calibration import Calibration
-from agent.examiner.offline.evidence import HABITS, Evidence, PointEvidence
+from agent.examiner.offline.calibration import Calibration, Likeness
+from agent.examiner.offline.evidence import HABITS, Evidence, PointEvidence, content_words
 from agent.records import Dimension, Flag
 from knowledge.question_bank import Question
 from knowledge.taxonomy import TOPIC_TITLES, Topic
@@ -47,7 +49,8 @@ class CritiqueParts:
 HELD_REASONS = (*HABITS, "negated", "thin", "general", "unlike")
 REASON_FROM = 0.75  # points: what moved the score by less is not worth a line
 MAX_REASONS = 2
-SOLID = 7.0  # "thin" and "general" are said only of an answer below this
+SOLID = 7.0  # the gaps ("thin", "general", "unlike") are said only of an answer below this
+QUOTABLE = 3  # content words a sentence needs for the "unlike" line to quote it
 # What "concrete" asks for: two numbers, or one token in twenty carrying notation. The features
 # saturate far above (four numbers, one in five), which no plain-prose answer needs to reach.
 CONCRETE = {"numbers": 0.5, "notation": 0.25}
@@ -59,6 +62,23 @@ def _quote(phrases: tuple[str, ...]) -> str:
     for phrase in phrases:
         distinct.setdefault(phrase.lower(), phrase)
     return "”, “".join(list(distinct.values())[:3])
+
+
+def _weakest(likeness: Likeness, evidence: Evidence) -> str | None:
+    """The answer's sentence that reads lowest on the likeness direction, among those that say
+    something (three content words or more) and that no habit line quotes already."""
+    if evidence.vectors is None:
+        return None
+    quoted = [pattern for name, pattern in HABITS.items() if evidence.habits.get(name)]
+    eligible = [
+        i
+        for i, sentence in enumerate(evidence.encoded)
+        if content_words(sentence) >= QUOTABLE and not any(p.search(sentence) for p in quoted)
+    ]
+    if not eligible:
+        return None
+    readings = likeness.projections(evidence.vectors[eligible])
+    return evidence.encoded[eligible[int(np.argmin(readings))]]
 
 
 def score_reasons(
@@ -93,7 +113,7 @@ def score_reasons(
     # Wording unlike the well-rated answers' (the likeness feature below the median of the tune
     # answers rated 7 or more): the line quotes the sentence that reads least like theirs.
     likeness = calibration.likeness
-    if shown < SOLID and likeness is not None and (weakest := likeness.weakest(evidence)) is not None:
+    if shown < SOLID and likeness is not None and (weakest := _weakest(likeness, evidence)) is not None:
         lifted = {"likeness": max(features.get("likeness", 0.0), likeness.reference)}
         costs.append((calibration.gain(features, lifted), "unlike", {"sentence": _clip(weakest, 90)}, False))
     # The gaps overlap (a thin answer is also general, and reads unlike a worked one): only the

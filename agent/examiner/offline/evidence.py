@@ -139,7 +139,7 @@ class Evidence:
     def wording(self) -> np.ndarray | None:
         """The answer's wording as one vector: the mean of its sentences' vectors (None for an
         answer with no sentence)."""
-        return _mean(self.vectors)
+        return mean_vector(self.vectors)
 
     @property
     def coverage(self) -> float:
@@ -154,8 +154,14 @@ class Evidence:
         return named / total if total else 0.0
 
 
-def _mean(vectors: np.ndarray | None) -> np.ndarray | None:
+def mean_vector(vectors: np.ndarray | None) -> np.ndarray | None:
+    """The mean of ``vectors``' rows (None for none)."""
     return vectors.mean(axis=0) if vectors is not None and len(vectors) else None
+
+
+def content_words(text: str) -> int:
+    """Words that are not function words (nor single letters)."""
+    return sum(1 for w in WORD.findall(text.lower()) if len(w) > 1 and w not in STOPWORDS)
 
 
 def reference_texts(question: Question) -> list[str]:
@@ -182,23 +188,25 @@ class EvidenceFinder:
         self.concepts = PhraseIndex((phrase, c.concept) for c in concepts.concepts for phrase in c.phrases)
         self.misbeliefs = misbeliefs
 
-    def find(self, question: Question, sentences: list[str], targets: list[str] | None = None) -> Evidence:
+    def find(
+        self, question: Question, sentences: list[str], targets: list[str] | None = None, wording: bool = True
+    ) -> Evidence:
         """Evidence in ``sentences`` for ``question``; ``targets`` replaces the model answer as
-        what relevance is measured against (a follow-up's own question)."""
+        what relevance is measured against (a follow-up's own question). With ``wording`` off the
+        lines that neither explain nor relate terms are not encoded and ``vectors`` holds only
+        the others' (for a caller that reads no likeness)."""
         explained = [s for s in sentences if is_explanatory(s)]
         # Terse notes ("Cost: $/request, tokens in/out per feature -> cap max_tokens"): lines
         # without grammar that relate their terms. A point they make in other words is credited
         # (for the critique, the follow-ups and the memory; the score's features do not read it).
         notes = [s for s in sentences if s not in explained and len(WORD.findall(s)) >= 5 and RELATION.search(s)]
         texts = {s: MatchText(s) for s in sentences}
-        encoded = self.encoder.encode(explained + notes) if explained or notes else np.zeros((0, 1), dtype=np.float32)
-        said, noted = encoded[: len(explained)], encoded[len(explained) :]
-        # Every other line (bullets, bare lists) too, for the answer's wording as a whole (likeness).
-        rest = [s for s in sentences if s not in explained and s not in notes]
-        vectors = encoded
-        if rest:
-            others = self.encoder.encode(rest)
-            vectors = np.vstack([encoded, others]) if len(encoded) else others
+        # Every other line (bullets, bare lists) too, for the answer's wording as a whole (likeness),
+        # in the same encoder call.
+        rest = [s for s in sentences if s not in explained and s not in notes] if wording else []
+        every = explained + notes + rest
+        vectors = self.encoder.encode(every) if every else np.zeros((0, 1), dtype=np.float32)
+        said, noted = vectors[: len(explained)], vectors[len(explained) : len(explained) + len(notes)]
         points = self.encoder.reference([kp.point for kp in question.key_points])
         point_sims = points @ said.T if explained else np.zeros((len(question.key_points), 0))
         note_sims = points @ noted.T if notes else np.zeros((len(question.key_points), 0))
@@ -236,33 +244,36 @@ class EvidenceFinder:
             explained_words=sum(len(WORD.findall(s)) for s in explained if s not in filler),
             filler_words=sum(len(WORD.findall(s)) for s in filler),
             negated_words=sum(len(WORD.findall(s)) for s in explained if texts[s].negated),
-            content_words=sum(
-                1 for s in sentences for w in WORD.findall(s.lower()) if len(w) > 1 and w not in STOPWORDS
-            ),
+            content_words=sum(content_words(s) for s in sentences),
             tokens=sum(len(s.split()) for s in sentences),
             notation=sum(1 for s in grounded for t in s.split() if NOTATION.search(t)),
             habits={
                 name: tuple(m.group(0) for s in sentences for m in pattern.finditer(s))
                 for name, pattern in HABITS.items()
             },
-            encoded=(*explained, *notes, *rest),
-            vectors=vectors,
+            encoded=tuple(every),
+            vectors=vectors if every else None,
         )
 
-    def wording_without(self, evidence: Evidence, pattern: re.Pattern[str]) -> np.ndarray | None:
-        """The answer's wording (``Evidence.wording``) with ``pattern``'s phrases deleted: what it
-        would read like without a habit. Only the sentences that change are encoded again; one
-        that was nothing but the habit is gone."""
+    def wording_without(self, evidence: Evidence, patterns: dict[str, re.Pattern[str]]) -> dict[str, np.ndarray | None]:
+        """The answer's wording (``Evidence.wording``) with each pattern's phrases deleted, by
+        name: what it would read like without that habit. Only the sentences that change are
+        encoded again, all in one call; one that was nothing but the habit is gone."""
         if evidence.vectors is None:
-            return None
-        changed = [i for i, s in enumerate(evidence.encoded) if pattern.search(s)]
-        if not changed:
-            return evidence.wording
-        kept = [evidence.vectors[i] for i in range(len(evidence.encoded)) if i not in set(changed)]
-        rewritten = [" ".join(pattern.sub(" ", evidence.encoded[i]).split()) for i in changed]
-        rewritten = [t for t in rewritten if WORD.search(t)]
-        rows = [*kept, *self.encoder.encode(rewritten)] if rewritten else kept
-        return _mean(np.array(rows)) if rows else None
+            return dict.fromkeys(patterns)
+        plans: dict[str, tuple[list[int], list[str]]] = {}
+        for name, pattern in patterns.items():
+            changed = [i for i, s in enumerate(evidence.encoded) if pattern.search(s)]
+            rewritten = [" ".join(pattern.sub(" ", evidence.encoded[i]).split()) for i in changed]
+            plans[name] = (changed, [t for t in rewritten if WORD.search(t)])
+        texts = list(dict.fromkeys(t for _, rewritten in plans.values() for t in rewritten))
+        encoded = dict(zip(texts, self.encoder.encode(texts), strict=True)) if texts else {}
+        out: dict[str, np.ndarray | None] = {}
+        for name, (changed, rewritten) in plans.items():
+            gone = set(changed)
+            rows = [v for i, v in enumerate(evidence.vectors) if i not in gone] + [encoded[t] for t in rewritten]
+            out[name] = mean_vector(np.array(rows)) if rows else None
+        return out
 
     @staticmethod
     def _point(

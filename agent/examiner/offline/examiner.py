@@ -18,7 +18,7 @@ from agent.examiner.citer import Citer
 from agent.examiner.gaming import GamingDetector, GamingVerdict, cap_for
 from agent.examiner.models import Assessment, Citation, Correction
 from agent.examiner.offline.calibration import Calibration
-from agent.examiner.offline.critique import REASON_FROM, CritiqueParts, flag_lines, score_reasons, write_critique
+from agent.examiner.offline.critique import CritiqueParts, flag_lines, score_reasons, write_critique
 from agent.examiner.offline.evidence import HABITS, Evidence, EvidenceFinder, PointEvidence, features
 from agent.examiner.offline.follow_up import FollowUp, FollowUpWriter, Thread, best_dimensions, own_words
 from agent.examiner.offline.framework import score_dimensions
@@ -79,7 +79,7 @@ class OfflineExaminer:
         measured = features(evidence) | {
             "framework": sum(dimensions.values()) / 10,
             "follow_up": 1.0 if asked is not None else 0.0,
-            "likeness": self.calibration.likeness_of(evidence.wording),
+            "likeness": self.calibration.likeness_of(evidence.wording, evidence.content_words),
         }
         return Measured(answer, evidence, dimensions, verdict, measured, probed)
 
@@ -150,19 +150,12 @@ class OfflineExaminer:
 
     def habit_changes(self, m: Measured) -> dict[str, dict[str, float]]:
         """For each habit the answer shows (``evidence.HABITS``), the features it would have
-        without it: the habit's share at 0 and, where that alone is worth half a line
-        (``REASON_FROM / 2``), the likeness of the wording with those phrases deleted, so a
-        habit's stated cost is what dropping its words gains. Below that the wording is not
-        encoded again: the habit is not going to be named."""
-        changes = {}
-        for name, pattern in HABITS.items():
-            if not m.evidence.habits.get(name):
-                continue
-            changes[name] = {name: 0.0}
-            if self.calibration.gain(m.features, changes[name]) >= REASON_FROM / 2:
-                wording = self.finder.wording_without(m.evidence, pattern)
-                changes[name]["likeness"] = self.calibration.likeness_of(wording)
-        return changes
+        without it: the habit's share at 0 and the likeness of the wording with those phrases
+        deleted, so a habit's stated cost is what dropping its words gains."""
+        shown = {name: pattern for name, pattern in HABITS.items() if m.evidence.habits.get(name)}
+        wordings = self.finder.wording_without(m.evidence, shown) if shown else {}
+        words = m.evidence.content_words
+        return {name: {name: 0.0, "likeness": self.calibration.likeness_of(wordings[name], words)} for name in shown}
 
     def _follow_up(self, request: ExamRequest, m: Measured) -> FollowUp | None:
         """The next probe, judged on the whole thread: what any answer on it made counts."""
@@ -172,7 +165,7 @@ class OfflineExaminer:
             answer = AnswerText.prepare(request.answer, request.answer_chars)
             injected = self.gaming.injected(answer)
             sentences = [s for s in answer.sentences if s not in injected]
-            whole = self.finder.find(question, sentences)
+            whole = self.finder.find(question, sentences, wording=False)  # the thread's points, not its score
             dimensions = best_dimensions(dimensions, score_dimensions(sentences, set(tokenize(question.question))))
         thread = Thread(
             points=[replace(e, credit=1.0) if e.key_point.id in request.covered_before else e for e in whole.points],
