@@ -292,6 +292,13 @@ def test_every_reason_that_cost_a_point_is_said(examiner: OfflineExaminer, servi
         said = [r for r in HELD_REASONS if _held_line(r) in a.critique]
         assert len(said) <= MAX_REASONS
         without = examiner.habit_changes(m)
+        # The examiner re-encodes only the habits worth a third of a line by their share alone;
+        # each one it left out is re-encoded here, and must not have cost a line after all.
+        left_out = {h: p for h, p in HABITS.items() if h in without and "likeness" not in without[h]}
+        for habit, wording in examiner.finder.wording_without(m.evidence, left_out).items():
+            full = m.features | {habit: 0.0, "likeness": calibration.likeness_of(wording, m.evidence.content_words)}
+            if calibration.score(full) - calibration.score(m.features) >= REASON_FROM:
+                unsaid.append((item.id, habit, "skipped"))
         for habit in (*HABITS, "negated"):
             gain = calibration.gain(m.features, without.get(habit, {habit: 0.0}))
             if habit in said and gain < REASON_FROM:

@@ -18,7 +18,7 @@ from agent.examiner.citer import Citer
 from agent.examiner.gaming import GamingDetector, GamingVerdict, cap_for
 from agent.examiner.models import Assessment, Citation, Correction
 from agent.examiner.offline.calibration import Calibration
-from agent.examiner.offline.critique import CritiqueParts, flag_lines, score_reasons, write_critique
+from agent.examiner.offline.critique import REASON_FROM, CritiqueParts, flag_lines, score_reasons, write_critique
 from agent.examiner.offline.evidence import HABITS, Evidence, EvidenceFinder, PointEvidence, features
 from agent.examiner.offline.follow_up import FollowUp, FollowUpWriter, Thread, best_dimensions, own_words
 from agent.examiner.offline.framework import score_dimensions
@@ -151,11 +151,17 @@ class OfflineExaminer:
     def habit_changes(self, m: Measured) -> dict[str, dict[str, float]]:
         """For each habit the answer shows (``evidence.HABITS``), the features it would have
         without it: the habit's share at 0 and the likeness of the wording with those phrases
-        deleted, so a habit's stated cost is what dropping its words gains."""
+        deleted, so a habit's stated cost is what dropping its words gains. A habit whose share
+        alone is worth less than a third of a line (``REASON_FROM / 3``) is not encoded again:
+        on the tune half none of those cost a line with the wording counted too (the highest,
+        0.67 points), and the rewrites are a quarter of an assessment's time."""
         shown = {name: pattern for name, pattern in HABITS.items() if m.evidence.habits.get(name)}
-        wordings = self.finder.wording_without(m.evidence, shown) if shown else {}
-        words = m.evidence.content_words
-        return {name: {name: 0.0, "likeness": self.calibration.likeness_of(wordings[name], words)} for name in shown}
+        changes = {name: {name: 0.0} for name in shown}
+        worth = {n: p for n, p in shown.items() if self.calibration.gain(m.features, changes[n]) >= REASON_FROM / 3}
+        wordings = self.finder.wording_without(m.evidence, worth) if worth else {}
+        for name, wording in wordings.items():
+            changes[name]["likeness"] = self.calibration.likeness_of(wording, m.evidence.content_words)
+        return changes
 
     def _follow_up(self, request: ExamRequest, m: Measured) -> FollowUp | None:
         """The next probe, judged on the whole thread: what any answer on it made counts."""
