@@ -17,16 +17,16 @@ cross-validated figures refit the direction inside each fold as well.
 
 from __future__ import annotations
 
+import argparse
 import copy
 import shutil
-import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from agent.examiner.offline.calibration import FEATURES, LOWERING, Calibration, Likeness
+from agent.examiner.offline.calibration import FEATURES, LIKENESS_SUBSTANCE, LOWERING, Calibration, Likeness
 from agent.examiner.offline.evidence import EvidenceFinder, mean_vector
 from agent.examiner.offline.examiner import OfflineExaminer
 from agent.services import Services
@@ -85,7 +85,8 @@ def fit_direction(wordings: list[Wording], consensus: np.ndarray, shrink: float)
     many sentences it has. An answer's projection is then the mean of its sentences'."""
     sized = [(vectors, rating) for (vectors, _), rating in zip(wordings, consensus, strict=True) if len(vectors)]
     x = np.vstack([vectors for vectors, _ in sized])
-    target = np.concatenate([np.full(len(vectors), _logit(np.array([rating]))[0]) for vectors, rating in sized])
+    logits = _logit(np.array([rating for _, rating in sized]))
+    target = np.concatenate([np.full(len(vectors), logit) for (vectors, _), logit in zip(sized, logits, strict=True)])
     weight = np.concatenate([np.full(len(vectors), 1.0 / len(vectors)) for vectors, _ in sized])
     weight = weight / weight.mean()
     center = weight @ x / weight.sum()
@@ -201,7 +202,7 @@ def tune_rows(examiner: OfflineExaminer, services: Services) -> TuneRows:
         targets.append(item.consensus)
         questions.append(item.question_id)
         rounds.append(item.id[0])
-        topics.append(services.question_bank.get(item.question_id).topic)
+        topics.append(str(services.question_bank.get(item.question_id).topic))
     return TuneRows(np.array(rows), wordings, np.array(targets), questions, rounds, topics)
 
 
@@ -212,7 +213,10 @@ def fit(rows: TuneRows) -> Calibration:
     column = out_of_fold(rows.wordings, rows.consensus, _folds(rows.questions), every, shrink)
     w = _solve(_with_likeness(rows.x, column), _logit(rows.consensus), ridge, signs)  # score = 10 · sigmoid(x · w)
     direction = fit_direction(rows.wordings, rows.consensus, shrink)
-    likeness = Likeness(direction.center, direction.direction, float(np.median(column[rows.consensus >= GOOD])))
+    # The reference is a reading (what is said counted in full), out of fold like the column.
+    in_full = [(vectors, LIKENESS_SUBSTANCE) for vectors, _ in rows.wordings]
+    reads = out_of_fold(in_full, rows.consensus, _folds(rows.questions), every, shrink)
+    likeness = Likeness(direction.center, direction.direction, float(np.median(reads[rows.consensus >= GOOD])))
     return Calibration(
         float(w[0]),
         {name: float(v) for name, v in zip(FEATURES, w[1:], strict=True)},
@@ -249,7 +253,16 @@ def blind_finder(services: Services) -> EvidenceFinder:
 
 
 def main() -> None:
-    comparing = "--compare" in sys.argv[1:]
+    parser = argparse.ArgumentParser(
+        prog="python -m eval.calibrate", description=__doc__.split("\n\n")[0], allow_abbrev=False
+    )
+    parser.add_argument(
+        "--compare",
+        action="store_true",
+        help="print cross-validated figures with and without likeness (folds by question, round and "
+        "topic) and leave the shipped calibration as it is",
+    )
+    comparing = parser.parse_args().compare
     home = Path(tempfile.mkdtemp(prefix="mi-calibrate-"))
     services = Services(Settings.from_values(env_file=False, home=home))
     try:

@@ -133,7 +133,7 @@ def test_the_calibration_file_is_fitted_on_the_tune_half_with_meaningful_signs()
     assert 0.5 < likeness.reference < 1.0  # well-rated answers read above the tune half's mean
 
 
-def test_likeness_is_bounded_and_reads_the_wording_not_the_length() -> None:
+def test_likeness_is_bounded_and_counts_the_wording_by_what_is_said() -> None:
     import numpy as np
 
     from agent.examiner.offline.calibration import LIKENESS_SUBSTANCE, Likeness
@@ -271,6 +271,25 @@ def test_the_critique_says_what_held_the_score_down_and_what_it_cost(
     assert overclaimed.score < committed.score
 
 
+def test_a_short_answers_hedging_cost_is_what_dropping_the_hedges_gains(
+    examiner: OfflineExaminer, services: Services
+) -> None:
+    """Below 15 content words the wording counts in part, and hedges are content words: the stated
+    cost (none when no line is said) is what the same answer without them actually scores more."""
+    qid = "rag-failure-modes"
+    hedged = (
+        "Basically I think retrieval probably misses the right chunk, maybe because chunks split the "
+        "answer. I guess I would check recall@5 on a labelled set."
+    )
+    plain = (
+        "Retrieval misses the right chunk, because chunks split the answer. I would check recall@5 on a labelled set."
+    )
+    a, b = (_exam(examiner, services, qid, text).assessment for text in (hedged, plain))
+    line = next((h for h in a.held if h.startswith("Hedging cost about")), None)
+    stated = float(line.split("about ", 1)[1].split(" point", 1)[0]) if line else 0.0
+    assert abs((b.score - a.score) - stated) <= 0.5, (a.score, b.score, a.held)
+
+
 def test_every_reason_that_cost_a_point_is_said(examiner: OfflineExaminer, services: Services) -> None:
     """Over the rated set's tune half: whenever removing a habit (hedges, absolutes, generic words,
     denial) would raise an uncapped answer's score by a point or more, the critique names it, unless
@@ -295,8 +314,8 @@ def test_every_reason_that_cost_a_point_is_said(examiner: OfflineExaminer, servi
         # The examiner re-encodes only the habits worth a third of a line by their share alone;
         # each one it left out is re-encoded here, and must not have cost a line after all.
         left_out = {h: p for h, p in HABITS.items() if h in without and "likeness" not in without[h]}
-        for habit, wording in examiner.finder.wording_without(m.evidence, left_out).items():
-            full = m.features | {habit: 0.0, "likeness": calibration.likeness_of(wording, m.evidence.content_words)}
+        for habit, (wording, words) in examiner.finder.wording_without(m.evidence, left_out).items():
+            full = m.features | {habit: 0.0, "likeness": calibration.likeness_of(wording, words)}
             if calibration.score(full) - calibration.score(m.features) >= REASON_FROM:
                 unsaid.append((item.id, habit, "skipped"))
         for habit in (*HABITS, "negated"):
@@ -308,8 +327,10 @@ def test_every_reason_that_cost_a_point_is_said(examiner: OfflineExaminer, servi
             checked += gain >= 1.0
         # Wording unlike the well-rated answers', said only of an answer below SOLID, quoting one
         # of the answer's own sentences.
-        lifted = {"likeness": max(m.features["likeness"], calibration.likeness.reference)}
-        gain = calibration.gain(m.features, lifted) if a.score < SOLID else 0.0
+        likeness = calibration.likeness
+        lifted = likeness.value(None, m.evidence.content_words, read=likeness.reference)
+        below = likeness.read(m.evidence.wording) < likeness.reference
+        gain = calibration.gain(m.features, {"likeness": lifted}) if a.score < SOLID and below else 0.0
         if "unlike" in said:
             quoted = a.critique.split("most of all “", 1)[1].split("”", 1)[0].rstrip("…")
             assert quoted in " ".join(item.answer.split()), (item.id, quoted)
@@ -317,6 +338,7 @@ def test_every_reason_that_cost_a_point_is_said(examiner: OfflineExaminer, servi
             if gain < REASON_FROM:
                 overstated.append((item.id, "unlike", gain))
         gap_said = {"thin", "general", "unlike"} & set(said)  # only the largest gap is said
+        assert len(gap_said) <= 1, (item.id, gap_said)
         if gain >= 1.0 and not gap_said and len(said) < MAX_REASONS:
             unsaid.append((item.id, "unlike", gain))
     assert checked >= 10, "too few answers lost a point to a habit for this check to mean anything"
@@ -362,3 +384,7 @@ def test_a_damaged_calibration_is_one_line(tmp_path) -> None:  # type: ignore[no
         bad.write_text(json.dumps(shipped | {"likeness": shipped["likeness"] | damage}), encoding="utf-8")
         with pytest.raises(StartupError, match="likeness"):
             Calibration.load(bad)
+    # A weight that is not a number would make every score 10.
+    bad.write_text(json.dumps(shipped | {"weights": shipped["weights"] | {"content": float("nan")}}), encoding="utf-8")
+    with pytest.raises(StartupError, match="finite"):
+        Calibration.load(bad)

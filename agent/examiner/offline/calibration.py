@@ -74,16 +74,21 @@ class Likeness:
 
     center: np.ndarray  # the tune sentences' mean vector (each answer weighing the same)
     direction: np.ndarray
-    reference: float  # the feature's median over the tune answers rated 7 or more
+    reference: float  # the reading's median over the tune answers rated 7 or more (out of fold)
 
-    def value(self, wording: np.ndarray | None, content_words: int) -> float:
-        """0–1 for a wording vector (``Evidence.wording``) said in ``content_words`` content
-        words; an answer with nothing in it reads like nothing (0)."""
+    def read(self, wording: np.ndarray | None) -> float:
+        """0–1: how the wording reads, however little is said in it (0 for none)."""
         if wording is None:
             return 0.0
         projected = float((wording - self.center) @ self.direction)
-        read = min(1.0, max(0.0, 0.5 + projected / (2 * LIKENESS_SPAN)))
-        return read * min(1.0, content_words / LIKENESS_SUBSTANCE)
+        return min(1.0, max(0.0, 0.5 + projected / (2 * LIKENESS_SPAN)))
+
+    def value(self, wording: np.ndarray | None, content_words: int, read: float | None = None) -> float:
+        """The feature: the reading of a wording vector (``Evidence.wording``, or ``read`` given
+        directly) counted in proportion to the ``content_words`` it was said in; an answer with
+        nothing in it reads like nothing (0)."""
+        reading = self.read(wording) if read is None else read
+        return reading * min(1.0, content_words / LIKENESS_SUBSTANCE)
 
     def projections(self, vectors: np.ndarray) -> np.ndarray:
         """Each sentence's reading on the direction (lower reads more like a weak answer)."""
@@ -106,7 +111,7 @@ class Likeness:
                 f"the likeness center and direction must be {HIDDEN} numbers each (the sentence encoder's)"
             )
         if not (np.isfinite(center).all() and np.isfinite(direction).all()):
-            raise ValueError("the likeness direction is not finite")
+            raise ValueError("the likeness center or direction is not finite")
         if not 0.0 <= reference <= 1.0:
             raise ValueError("the likeness reference must lie in 0..1")
         return cls(center, direction, reference)
@@ -129,8 +134,11 @@ class Calibration:
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
             weights = {name: float(data["weights"][name]) for name in features}
+            intercept = float(data["intercept"])
+            if not all(math.isfinite(w) for w in (intercept, *weights.values())):
+                raise ValueError("a weight or the intercept is not a finite number")
             likeness = Likeness.from_json(data["likeness"]) if "likeness" in features else None
-            return cls(float(data["intercept"]), weights, str(data.get("fitted_on", "")), likeness)
+            return cls(intercept, weights, str(data.get("fitted_on", "")), likeness)
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise StartupError(f"{what} {path} is unusable: {exc}") from None
 

@@ -64,12 +64,13 @@ def _quote(phrases: tuple[str, ...]) -> str:
     return "”, “".join(list(distinct.values())[:3])
 
 
-def _weakest(likeness: Likeness, evidence: Evidence) -> str | None:
+def _weakest(likeness: Likeness, evidence: Evidence, named: set[str]) -> str | None:
     """The answer's sentence that reads lowest on the likeness direction, among those that say
-    something (three content words or more) and that no habit line quotes already."""
+    something (three content words or more), read below the tune half's mean, and hold none of
+    the phrases of a habit that may be ``named`` (its line quotes them already)."""
     if evidence.vectors is None:
         return None
-    quoted = [pattern for name, pattern in HABITS.items() if evidence.habits.get(name)]
+    quoted = [pattern for name, pattern in HABITS.items() if name in named]
     eligible = [
         i
         for i, sentence in enumerate(evidence.encoded)
@@ -78,7 +79,8 @@ def _weakest(likeness: Likeness, evidence: Evidence) -> str | None:
     if not eligible:
         return None
     readings = likeness.projections(evidence.vectors[eligible])
-    return evidence.encoded[eligible[int(np.argmin(readings))]]
+    lowest = int(np.argmin(readings))
+    return evidence.encoded[eligible[lowest]] if readings[lowest] < 0 else None
 
 
 def score_reasons(
@@ -110,12 +112,19 @@ def score_reasons(
         more = {name: max(features.get(name, 0.0), floor) for name, floor in CONCRETE.items()}
         costs.append((calibration.gain(features, {"content": 1.0}), "thin", {}, False))
         costs.append((calibration.gain(features, more), "general", {}, False))
-    # Wording unlike the well-rated answers' (the likeness feature below the median of the tune
-    # answers rated 7 or more): the line quotes the sentence that reads least like theirs.
+    # Wording unlike the well-rated answers' (its reading below the median of the tune answers
+    # rated 7 or more): the gap lifts the reading to that median with what is said held as it is
+    # (saying too little is "thin", not a matter of wording), and the line quotes the sentence
+    # that reads least like theirs, of those that read below the tune half's mean.
     likeness = calibration.likeness
-    if shown < SOLID and likeness is not None and (weakest := _weakest(likeness, evidence)) is not None:
-        lifted = {"likeness": max(features.get("likeness", 0.0), likeness.reference)}
-        costs.append((calibration.gain(features, lifted), "unlike", {"sentence": _clip(weakest, 90)}, False))
+    named = {name for cost, name, _, _ in costs if cost >= REASON_FROM}
+    if shown < SOLID and likeness is not None and likeness.read(evidence.wording) < likeness.reference:
+        weakest = _weakest(likeness, evidence, named)
+        if weakest is not None:
+            lifted = likeness.value(None, evidence.content_words, read=likeness.reference)
+            costs.append(
+                (calibration.gain(features, {"likeness": lifted}), "unlike", {"sentence": _clip(weakest, 90)}, False)
+            )
     # The gaps overlap (a thin answer is also general, and reads unlike a worked one): only the
     # largest is said, and the other line goes to a habit.
     gaps = sorted((c for c in costs if not c[3]), key=lambda c: -c[0])[:1]

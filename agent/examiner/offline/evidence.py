@@ -164,6 +164,12 @@ def content_words(text: str) -> int:
     return sum(1 for w in WORD.findall(text.lower()) if len(w) > 1 and w not in STOPWORDS)
 
 
+def _tidy(text: str) -> str:
+    """A sentence with words cut out of it, without the spaces and commas they leave behind."""
+    text = re.sub(r"\s+([,.;:!?])", r"\1", " ".join(text.split()))
+    return re.sub(r"([,;:])(?:\s*[,;:])+", r"\1", text).strip(" ,;:")
+
+
 def reference_texts(question: Question) -> list[str]:
     """The texts of ``question`` the evidence finder compares answers with."""
     return [
@@ -255,24 +261,27 @@ class EvidenceFinder:
             vectors=vectors if every else None,
         )
 
-    def wording_without(self, evidence: Evidence, patterns: dict[str, re.Pattern[str]]) -> dict[str, np.ndarray | None]:
-        """The answer's wording (``Evidence.wording``) with each pattern's phrases deleted, by
-        name: what it would read like without that habit. Only the sentences that change are
-        encoded again, all in one call; one that was nothing but the habit is gone."""
+    def wording_without(
+        self, evidence: Evidence, patterns: dict[str, re.Pattern[str]]
+    ) -> dict[str, tuple[np.ndarray | None, int]]:
+        """The answer's wording (``Evidence.wording``) and its content words with each pattern's
+        phrases deleted, by name: what it would read like without that habit. Only the sentences
+        that change are encoded again, all in one call; one that was nothing but the habit is gone."""
         if evidence.vectors is None:
-            return dict.fromkeys(patterns)
-        plans: dict[str, tuple[list[int], list[str]]] = {}
+            return dict.fromkeys(patterns, (None, 0))
+        plans: dict[str, tuple[set[int], list[str]]] = {}
         for name, pattern in patterns.items():
-            changed = [i for i, s in enumerate(evidence.encoded) if pattern.search(s)]
-            rewritten = [" ".join(pattern.sub(" ", evidence.encoded[i]).split()) for i in changed]
+            changed = {i for i, s in enumerate(evidence.encoded) if pattern.search(s)}
+            rewritten = [_tidy(pattern.sub(" ", evidence.encoded[i])) for i in sorted(changed)]
             plans[name] = (changed, [t for t in rewritten if WORD.search(t)])
         texts = list(dict.fromkeys(t for _, rewritten in plans.values() for t in rewritten))
-        encoded = dict(zip(texts, self.encoder.encode(texts), strict=True)) if texts else {}
-        out: dict[str, np.ndarray | None] = {}
+        vector_of = dict(zip(texts, self.encoder.encode(texts), strict=True)) if texts else {}
+        out: dict[str, tuple[np.ndarray | None, int]] = {}
         for name, (changed, rewritten) in plans.items():
-            gone = set(changed)
-            rows = [v for i, v in enumerate(evidence.vectors) if i not in gone] + [encoded[t] for t in rewritten]
-            out[name] = mean_vector(np.array(rows)) if rows else None
+            kept = [i for i in range(len(evidence.encoded)) if i not in changed]
+            rows = [evidence.vectors[i] for i in kept] + [vector_of[t] for t in rewritten]
+            words = sum(content_words(evidence.encoded[i]) for i in kept) + sum(content_words(t) for t in rewritten)
+            out[name] = (mean_vector(np.array(rows)) if rows else None, words)
         return out
 
     @staticmethod

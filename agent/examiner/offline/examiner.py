@@ -153,14 +153,14 @@ class OfflineExaminer:
         without it: the habit's share at 0 and the likeness of the wording with those phrases
         deleted, so a habit's stated cost is what dropping its words gains. A habit whose share
         alone is worth less than a third of a line (``REASON_FROM / 3``) is not encoded again:
-        on the tune half none of those cost a line with the wording counted too (the highest,
-        0.67 points), and the rewrites are a quarter of an assessment's time."""
+        on the tune half none of those cost a line with the wording counted too, and the
+        rewrites are a quarter of an assessment's time."""
         shown = {name: pattern for name, pattern in HABITS.items() if m.evidence.habits.get(name)}
         changes = {name: {name: 0.0} for name in shown}
         worth = {n: p for n, p in shown.items() if self.calibration.gain(m.features, changes[n]) >= REASON_FROM / 3}
         wordings = self.finder.wording_without(m.evidence, worth) if worth else {}
-        for name, wording in wordings.items():
-            changes[name]["likeness"] = self.calibration.likeness_of(wording, m.evidence.content_words)
+        for name, (wording, words) in wordings.items():
+            changes[name]["likeness"] = self.calibration.likeness_of(wording, words)
         return changes
 
     def _follow_up(self, request: ExamRequest, m: Measured) -> FollowUp | None:
