@@ -124,18 +124,24 @@ def _with_likeness(x: np.ndarray, column: np.ndarray) -> np.ndarray:
 
 
 def choose_ridge(
-    x: np.ndarray, consensus: np.ndarray, groups: list[str], signs: np.ndarray
+    x: np.ndarray,
+    consensus: np.ndarray,
+    groups: list[str],
+    signs: np.ndarray,
+    columns: list[np.ndarray] | None = None,
 ) -> tuple[float, float, float]:
     """The shrinkage with the lowest cross-validated error on the 0–10 scale, with that error
-    and the cross-validated Pearson correlation (both within the tune half)."""
+    and the cross-validated Pearson correlation (both within the tune half). ``columns`` gives,
+    per fold, a likeness column to insert into ``x`` (``choose_with_likeness``)."""
     folds = _folds(groups)
     best: tuple[float, float, float] | None = None
     for ridge in RIDGES:
         predicted = np.zeros(len(consensus))
         for k in range(FOLDS):
             train, held = folds != k, folds == k
-            w = _solve(x[train], _logit(consensus[train]), ridge, signs)
-            predicted[held] = 10.0 / (1.0 + np.exp(-(x[held] @ w)))
+            xk = x if columns is None else _with_likeness(x, columns[k])
+            w = _solve(xk[train], _logit(consensus[train]), ridge, signs)
+            predicted[held] = 10.0 / (1.0 + np.exp(-(xk[held] @ w)))
         mae = float(np.mean(np.abs(predicted - consensus)))
         if best is None or mae < best[1]:
             best = (ridge, mae, float(np.corrcoef(predicted, consensus)[0, 1]))
@@ -161,16 +167,9 @@ def choose_with_likeness(
             likeness = fit_direction(_pick(wordings, train), consensus[train], shrink)
             column[held] = likeness_values(likeness, _pick(wordings, held))
             columns.append(column)
-        for ridge in RIDGES:
-            predicted = np.zeros(len(consensus))
-            for k in range(FOLDS):
-                train, held = folds != k, folds == k
-                xk = _with_likeness(x, columns[k])
-                w = _solve(xk[train], _logit(consensus[train]), ridge, signs)
-                predicted[held] = 10.0 / (1.0 + np.exp(-(xk[held] @ w)))
-            mae = float(np.mean(np.abs(predicted - consensus)))
-            if best is None or mae < best[2]:
-                best = (ridge, shrink, mae, float(np.corrcoef(predicted, consensus)[0, 1]))
+        ridge, mae, pearson = choose_ridge(x, consensus, groups, signs, columns)
+        if best is None or mae < best[2]:
+            best = (ridge, shrink, mae, pearson)
     assert best is not None
     return best
 
