@@ -17,12 +17,13 @@ from agent.services import Services
 from agent.settings import Settings
 from eval.run import GOALS, evaluate
 
-# Measured on the 425 English test answers (rounds 1-6), with the likeness feature: Pearson 0.802,
-# MAE 1.49, within 2 points 0.75, gaming mean 2.50, one false gaming flag (a short expert answer read
-# as a keyword list). The previous release's fit on the same answers: 0.764 / 1.68 / 0.72. The
-# thresholds guard against regression with a small margin; Pearson meets its goal (0.8) by 0.002,
-# the others do not.
-HELD = {"pearson": 0.79, "mae": 1.55, "within_2": 0.73, "gaming_mean": 2.6, "false_gaming_flags": 1}
+# Measured on the 485 English test answers (rounds 1-7), with the likeness and neighbouring-question
+# features: Pearson 0.794, MAE 1.53, within 2 points 0.74, gaming mean 2.16, one false gaming flag
+# (a short expert answer read as a keyword list). The previous release on the same answers: 0.771 /
+# 1.60 / 0.72, gaming mean 2.66; on rounds 1-6 alone 0.802 / 1.49 / 0.75 then, 0.823 / 1.43 / 0.76
+# now (round 7's short and fluent weak answers are the hardest yet). The thresholds guard against
+# regression with a small margin; none of the goals is met on all seven rounds.
+HELD = {"pearson": 0.785, "mae": 1.56, "within_2": 0.73, "gaming_mean": 2.35, "false_gaming_flags": 1}
 
 
 def test_offline_examiner_meets_the_evaluation_goals() -> None:

@@ -118,7 +118,8 @@ def test_the_calibration_file_is_fitted_on_the_tune_half_with_meaningful_signs()
     calibration = Calibration.load()
     assert set(calibration.weights) == set(FEATURES)
     assert "tune half" in calibration.fitted_on
-    assert {"misconceptions", "contradicted", "filler", "negated", "hedged", "overclaimed", "generic"} == LOWERING
+    lowering = {"misconceptions", "contradicted", "filler", "negated", "hedged", "overclaimed", "generic", "elsewhere"}
+    assert lowering == LOWERING
     assert all(calibration.weights[name] <= 0 for name in LOWERING)
     assert all(w >= 0 for name, w in calibration.weights.items() if name not in LOWERING)
     # No evidence (not one content word): no more than a gaming cap. Since short answers joined the
@@ -294,12 +295,12 @@ def test_every_reason_that_cost_a_point_is_said(examiner: OfflineExaminer, servi
     """Over the rated set's tune half: whenever removing a habit (hedges, absolutes, generic words,
     denial) would raise an uncapped answer's score by a point or more, the critique names it, unless
     two reasons already took the two lines; and every habit it names cost at least 0.75."""
-    from agent.examiner.offline.critique import HELD_REASONS, MAX_REASONS, REASON_FROM, SOLID
+    from agent.examiner.offline.critique import HELD_REASONS, MAX_REASONS, REASON_FROM, SOLID, _weakest, asked_part
     from eval.rated import load_items, request_for
 
     calibration = examiner.calibration
     assert calibration.likeness is not None
-    unsaid, overstated, checked, unlike = [], [], 0, 0
+    unsaid, overstated, checked, unlike, elsewhere, well_rated = [], [], 0, 0, 0, 0
     for item in load_items():
         if item.split != "tune" or item.intent == "non_english":
             continue
@@ -311,7 +312,7 @@ def test_every_reason_that_cost_a_point_is_said(examiner: OfflineExaminer, servi
         said = [r for r in HELD_REASONS if _held_line(r) in a.critique]
         assert len(said) <= MAX_REASONS
         without = examiner.habit_changes(m)
-        # The examiner re-encodes only the habits worth a third of a line by their share alone;
+        # The examiner re-encodes only the habits worth a quarter of a line by their share alone;
         # each one it left out is re-encoded here, and must not have cost a line after all.
         left_out = {h: p for h, p in HABITS.items() if h in without and "likeness" not in without[h]}
         for habit, (wording, words) in examiner.finder.wording_without(m.evidence, left_out).items():
@@ -325,24 +326,41 @@ def test_every_reason_that_cost_a_point_is_said(examiner: OfflineExaminer, servi
             if gain >= 1.0 and habit not in said and len(said) < MAX_REASONS:
                 unsaid.append((item.id, habit, gain))
             checked += gain >= 1.0
+        # Answering a neighbouring question, said with its cost like a habit.
+        gain = calibration.gain(m.features, {"elsewhere": 0.0}) if m.neighbour is not None and a.score < SOLID else 0.0
+        if "elsewhere" in said:
+            assert m.neighbour is not None and asked_part(m.neighbour.question) in a.critique, item.id
+            elsewhere += 1
+            well_rated += item.consensus >= 7
+            if gain < REASON_FROM:
+                overstated.append((item.id, "elsewhere", gain))
+        if gain >= 1.0 and "elsewhere" not in said and len(said) < MAX_REASONS:
+            unsaid.append((item.id, "elsewhere", gain))
         # Wording unlike the well-rated answers', said only of an answer below SOLID, quoting one
         # of the answer's own sentences.
         likeness = calibration.likeness
         lifted = likeness.value(None, m.evidence.content_words, read=likeness.reference)
         below = likeness.read(m.evidence.wording) < likeness.reference
-        gain = calibration.gain(m.features, {"likeness": lifted}) if a.score < SOLID and below else 0.0
+        # said of the weakest sentence, or of the wording as a whole when it reads below the tune mean
+        quotable = _weakest(likeness, m.evidence, set(said)) is not None or likeness.read(m.evidence.wording) < 0.5
+        gain = calibration.gain(m.features, {"likeness": lifted}) if a.score < SOLID and below and quotable else 0.0
         if "unlike" in said:
             quoted = a.critique.split("most of all “", 1)[1].split("”", 1)[0].rstrip("…")
             assert quoted in " ".join(item.answer.split()), (item.id, quoted)
+        if {"unlike", "unlike_overall"} & set(said):  # the latter when no sentence reads weak enough to quote
             unlike += 1
             if gain < REASON_FROM:
                 overstated.append((item.id, "unlike", gain))
-        gap_said = {"thin", "general", "unlike"} & set(said)  # only the largest gap is said
+        gap_said = {"thin", "general", "unlike", "unlike_overall"} & set(said)  # only the largest gap is said
         assert len(gap_said) <= 1, (item.id, gap_said)
         if gain >= 1.0 and not gap_said and len(said) < MAX_REASONS:
             unsaid.append((item.id, "unlike", gain))
     assert checked >= 10, "too few answers lost a point to a habit for this check to mean anything"
     assert unlike >= 10, "too few answers were told their wording held them down for this check to mean anything"
+    assert elsewhere >= 3, "too few answers were told they answered another question for this check to mean anything"
+    # Told so wrongly: 3 of the 17 told were rated 7 or more (a short plain answer, a terse expert's
+    # and a plain-language one whose own rubric reads them poorly); the aim is 0.
+    assert well_rated <= 3, well_rated
     assert not unsaid and not overstated, (unsaid[:5], overstated[:5])
 
 
@@ -351,6 +369,42 @@ def _held_line(reason: str) -> str:
     from agent import prompts
 
     return prompts.load(f"critique_held_{reason}").template.split("$", 1)[0].split("(", 1)[0].strip()
+
+
+AB_TEST_PLAN = (
+    "I would design a proper A/B test. Randomise at the account level so that people in the same company see the "
+    "same variant, pick renewal rate as the primary metric and a couple of guardrail metrics like support tickets, "
+    "compute the sample size for a two point lift at 80 percent power before starting, and run it for full weekly "
+    "cycles. I would not peek at the results every day, because that inflates false positives, and I would check "
+    "that the split is really fifty-fifty before reading anything."
+)
+
+
+def test_an_answer_to_the_neighbouring_question_is_told_so_and_scores_lower(
+    examiner: OfflineExaminer, services: Services
+) -> None:
+    """A sound A/B-test plan given to the question that rules an A/B test out: it makes more of
+    the A/B-design question's rubric than of its own, is not capped as off-topic, scores at least
+    0.75 lower than it would without the feature, and the critique names what the neighbouring
+    question asks and what answering it cost, as the model says. No bank model answer leads a
+    neighbour by enough to be told so."""
+    from agent.examiner.offline.critique import asked_part
+
+    m = _measure(examiner, services, "exp-causal-without-ab", AB_TEST_PLAN)
+    assert m.neighbour is not None and m.neighbour.id == "exp-ab-test-design"
+    assert m.features["elsewhere"] > 0.1
+    a = _exam(examiner, services, "exp-causal-without-ab", AB_TEST_PLAN).assessment
+    assert "off_topic" not in a.flags
+    calibration = examiner.calibration
+    gain = calibration.gain(m.features, {"elsewhere": 0.0})
+    assert gain >= 0.75, gain
+    line = next(h for h in a.held if h.startswith(_held_line("elsewhere")))
+    assert asked_part(m.neighbour.question) in line and "Design the A/B test" in line
+    stated = float(line.split("cost about ", 1)[1].split(" point", 1)[0])
+    assert abs(gain - stated) <= 0.25, (gain, stated)
+    for question in services.question_bank.questions:
+        model = _measure(examiner, services, question.id, " ".join(question.model_answer))
+        assert model.features["elsewhere"] < 0.1, (question.id, model.features["elsewhere"])
 
 
 def test_score_json_given_as_an_example_of_a_judges_output_is_not_aimed_at_the_grader() -> None:

@@ -2,7 +2,8 @@
 
 ``calibration.json`` holds an intercept and one weight per feature of
 ``agent.examiner.offline.evidence.features`` (plus the framework total, whether the reply
-answers a follow-up, and the answer's likeness to well-rated answers), on a logistic link, and
+answers a follow-up, how much more of a neighbouring question's rubric a main answer makes than
+of its own, and the answer's likeness to well-rated answers), on a logistic link, and
 the likeness direction itself. It is fitted by ``python -m eval.calibrate`` on the tuning half
 of ``eval/data/rated`` only, by ridge regression of the logit of the raters' consensus, and read
 here; the score is then capped by any gaming flag.
@@ -42,11 +43,15 @@ FEATURES = (
     "generic",
     "framework",
     "follow_up",
+    "elsewhere",
     "likeness",
 )
 # Each weight's sign is fixed by what its feature means: evidence of knowledge can only raise
-# the score; a misconception, a contradicted point, filler or denial can only lower it.
-LOWERING = frozenset({"misconceptions", "contradicted", "filler", "negated", "hedged", "overclaimed", "generic"})
+# the score; a misconception, a contradicted point, filler, denial, a habit or answering a
+# neighbouring question can only lower it.
+LOWERING = frozenset(
+    {"misconceptions", "contradicted", "filler", "negated", "hedged", "overclaimed", "generic", "elsewhere"}
+)
 
 
 # The likeness feature is 0.5 where the wording predicts the tune half's mean rating, and 0 or 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -44,16 +45,29 @@ class CritiqueParts:
 
 
 # What can hold a score down, each with its line in prompts/critique_held_<reason>.txt: the
-# habits of evidence.HABITS, denial, and three gaps (substance, specifics, and wording unlike
-# the well-rated answers').
-HELD_REASONS = (*HABITS, "negated", "thin", "general", "unlike")
+# habits of evidence.HABITS, denial, answering a neighbouring question, and the gaps
+# (substance, specifics, and wording unlike the well-rated answers', quoting its weakest
+# sentence or, when none reads weak on its own, of the wording as a whole).
+HELD_REASONS = (*HABITS, "negated", "elsewhere", "thin", "general", "unlike", "unlike_overall")
 REASON_FROM = 0.75  # points: what moved the score by less is not worth a line
 MAX_REASONS = 2
-SOLID = 7.0  # the gaps ("thin", "general", "unlike") are said only of an answer below this
+SOLID = 7.0  # the gaps ("thin", "general", "unlike…") are said only of an answer below this
 QUOTABLE = 3  # content words a sentence needs for the "unlike" line to quote it
 # What "concrete" asks for: two numbers, or one token in twenty carrying notation. The features
 # saturate far above (four numbers, one in five), which no plain-prose answer needs to reach.
 CONCRETE = {"numbers": 0.5, "notation": 0.25}
+
+
+def asked_part(question: str, limit: int = 140) -> str:
+    """The question, or when it is longer than ``limit`` what it asks: its last sentence with a
+    question mark, else its last sentence (a scenario question opens with its setting: "You are
+    launching… Design the A/B test: …"), clipped."""
+    question = " ".join(question.split())
+    if len(question) <= limit:
+        return question
+    sentences = [s for s in re.split(r"(?<=[.?!])\s+", question) if s]
+    asks = [s for s in sentences if s.endswith("?")] or sentences[-1:]
+    return _clip(asks[-1] if asks else question, limit)
 
 
 def _quote(phrases: tuple[str, ...]) -> str:
@@ -89,14 +103,17 @@ def score_reasons(
     evidence: Evidence,
     shown: float,
     without: dict[str, dict[str, float]] | None = None,
+    neighbour: Question | None = None,
 ) -> list[str]:
     """The critique's account of what held the score down, from the calibrated model itself:
     each line names what the answer did or lacked, by how much it moved the score (the score
     with that habit gone or that gap filled, everything else equal), largest first, at most
     two and only one of them a gap, none under ``REASON_FROM``; ``shown`` is the score the
     candidate sees; ``without`` gives, per habit shown, the features the answer would have
-    without it (``OfflineExaminer.habit_changes``; by default only the habit's own share drops). A habit to
-    drop (hedging, absolutes, generic praise, denial) is given its cost in points; a gap to fill (substance,
+    without it (``OfflineExaminer.habit_changes``; by default only the habit's own share drops);
+    ``neighbour`` is the neighbouring question the answer makes more of than its own. A habit to
+    drop (hedging, absolutes, generic praise, denial, answering the question next door) is given
+    its cost in points; a gap to fill (substance,
     specifics, wording like the well-rated answers') is not, because how much more is enough is not
     a number the answer tells."""
     without = without or {}
@@ -104,6 +121,8 @@ def score_reasons(
         (name, without.get(name, {name: 0.0}), {"phrases": _quote(evidence.habits.get(name, ()))}) for name in HABITS
     ]
     habits.append(("negated", {"negated": 0.0}, {}))
+    if neighbour is not None and shown < SOLID:  # a solid answer that also covers the neighbour's is not told
+        habits.append(("elsewhere", {"elsewhere": 0.0}, {"other_question": asked_part(neighbour.question)}))
     costs = [(calibration.gain(features, changes), name, values, True) for name, changes, values in habits]
     # An answer with two numbers or a twentieth of its tokens in notation is concrete: short, not
     # thin, and not general; the gaps are named only for an answer that is neither solid nor concrete.
@@ -120,11 +139,12 @@ def score_reasons(
     named = {name for cost, name, _, _ in costs if cost >= REASON_FROM}
     if shown < SOLID and likeness is not None and likeness.read(evidence.wording) < likeness.reference:
         weakest = _weakest(likeness, evidence, named)
+        lifted = likeness.value(None, evidence.content_words, read=likeness.reference)
+        gain = calibration.gain(features, {"likeness": lifted})
         if weakest is not None:
-            lifted = likeness.value(None, evidence.content_words, read=likeness.reference)
-            costs.append(
-                (calibration.gain(features, {"likeness": lifted}), "unlike", {"sentence": _clip(weakest, 90)}, False)
-            )
+            costs.append((gain, "unlike", {"sentence": _clip(weakest, 90)}, False))
+        elif likeness.read(evidence.wording) < 0.5:  # below the tune mean, with no one sentence to quote
+            costs.append((gain, "unlike_overall", {}, False))
     # The gaps overlap (a thin answer is also general, and reads unlike a worked one): only the
     # largest is said, and the other line goes to a habit.
     gaps = sorted((c for c in costs if not c[3]), key=lambda c: -c[0])[:1]

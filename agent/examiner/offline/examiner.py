@@ -27,7 +27,20 @@ from agent.examiner.seam import ExamRequest, ExamResult
 from agent.records import Backend, Dimension
 from knowledge.lexical import tokenize
 from knowledge.project_story import is_project_story
-from knowledge.question_bank import KeyPoint
+from knowledge.question_bank import KeyPoint, Question
+
+# A main answer is also read against the rubrics of this many neighbouring bank questions (the
+# ones its sentences are closest to): one that makes more of a neighbour's key points than of
+# its own answers the neighbour (chosen over 1, 2, 3 and 6 by cross-validation within the tune
+# half; the closest one alone is often not the question it answers).
+NEIGHBOURS = 4
+# Neighbouring rubrics overlap ("a KL penalty" is a point of RLHF, DPO and reward hacking): a lead
+# under this share of the key points' weight is that overlap, not an answer to the neighbour (the
+# bank's own model answers lead by up to 0.18; chosen over 0, 0.05 and 0.2 within the tune half).
+ELSEWHERE_FROM = 0.1
+# Questions that ask for a story of one's own work are neither read for it nor read against: a
+# good story about shipping a drift monitor makes the drift question's points as it should.
+STORY_TOPICS = frozenset({"behavioural", "role_fit"})
 
 
 @dataclass(frozen=True)
@@ -40,6 +53,7 @@ class Measured:
     verdict: GamingVerdict
     features: dict[str, float]
     probed: KeyPoint | None  # the key point a follow-up asked about
+    neighbour: Question | None = None  # the neighbouring question it answers more of, if any
 
 
 class OfflineExaminer:
@@ -76,12 +90,30 @@ class OfflineExaminer:
         verdict = self.gaming.verdict(
             question, answer, injected, evidence.named_coverage, evidence.explained, asked is not None
         )
+        elsewhere, neighbour = (0.0, None) if asked is not None else self._elsewhere(question, sentences, evidence)
         measured = features(evidence) | {
             "framework": sum(dimensions.values()) / 10,
             "follow_up": 1.0 if asked is not None else 0.0,
+            "elsewhere": elsewhere,
             "likeness": self.calibration.likeness_of(evidence.wording, evidence.content_words),
         }
-        return Measured(answer, evidence, dimensions, verdict, measured, probed)
+        return Measured(answer, evidence, dimensions, verdict, measured, probed, neighbour)
+
+    def _elsewhere(self, question: Question, sentences: list[str], evidence: Evidence) -> tuple[float, Question | None]:
+        """How much more of a neighbouring question's rubric the answer makes than of its own
+        (the share of its key points' weight, less ``ELSEWHERE_FROM``), and that question;
+        (0, None) when it makes no neighbour's more by that much. An answer to the question next
+        door ("multi-head attention" given to "self- versus cross-attention") reads as on topic
+        to every other measure."""
+        if evidence.vectors is None or question.topic in STORY_TOPICS:
+            return 0.0, None
+        best: tuple[float, Question | None] = (0.0, None)
+        for other in self.gaming.topics.neighbours(evidence.vectors, question, NEIGHBOURS, STORY_TOPICS):
+            covered = self.finder.find(other, sentences, wording=False).coverage
+            more = covered - evidence.coverage - ELSEWHERE_FROM
+            if more > best[0]:
+                best = (more, other)
+        return best
 
     def examine(self, request: ExamRequest) -> ExamResult:
         question = request.question
@@ -100,7 +132,9 @@ class OfflineExaminer:
             points = [e for e in points if e.covered]
         # A capped score is explained by its flag; an uncapped one by what held it down.
         reasons = (
-            score_reasons(self.calibration, m.features, m.evidence, score, self.habit_changes(m)) if cap is None else []
+            score_reasons(self.calibration, m.features, m.evidence, score, self.habit_changes(m), m.neighbour)
+            if cap is None
+            else []
         )
         parts = CritiqueParts(
             score=score,
@@ -152,12 +186,12 @@ class OfflineExaminer:
         """For each habit the answer shows (``evidence.HABITS``), the features it would have
         without it: the habit's share at 0 and the likeness of the wording with those phrases
         deleted, so a habit's stated cost is what dropping its words gains. A habit whose share
-        alone is worth less than a third of a line (``REASON_FROM / 3``) is not encoded again:
-        on the tune half none of those cost a line with the wording counted too, and the
-        rewrites are a quarter of an assessment's time."""
+        alone is worth less than a quarter of a line (``REASON_FROM / 4``) is not encoded again:
+        on the tune half none of those cost a line with the wording counted too (the lowest
+        share that did was 0.2 points), and the rewrites are a quarter of an assessment's time."""
         shown = {name: pattern for name, pattern in HABITS.items() if m.evidence.habits.get(name)}
         changes = {name: {name: 0.0} for name in shown}
-        worth = {n: p for n, p in shown.items() if self.calibration.gain(m.features, changes[n]) >= REASON_FROM / 3}
+        worth = {n: p for n, p in shown.items() if self.calibration.gain(m.features, changes[n]) >= REASON_FROM / 4}
         wordings = self.finder.wording_without(m.evidence, worth) if worth else {}
         for name, (wording, words) in wordings.items():
             changes[name]["likeness"] = self.calibration.likeness_of(wording, words)
