@@ -117,6 +117,25 @@ class AssertedMisconception:
 
 
 @dataclass(frozen=True)
+class Prepared:
+    """An answer's sentences as key points are matched against them, kept so the same answer can
+    be read against another question's rubric (``EvidenceFinder.coverage_for``)."""
+
+    explained: list[str]
+    notes: list[str]  # terse lines that relate their terms
+    fragments: list[str]  # the lines that do not explain, when some do
+    texts: dict[str, MatchText]
+    said: np.ndarray  # the explained sentences' vectors
+    noted: np.ndarray  # the notes' vectors
+
+
+def coverage_of(points: list[PointEvidence]) -> float:
+    """The share of the key points' weight that ``points`` credit."""
+    total = sum(e.key_point.weight for e in points)
+    return sum(e.key_point.weight * e.credit for e in points) / total if total else 0.0
+
+
+@dataclass(frozen=True)
 class Evidence:
     points: list[PointEvidence]
     misconceptions: list[AssertedMisconception]
@@ -134,6 +153,7 @@ class Evidence:
     habits: dict[str, tuple[str, ...]] = field(default_factory=dict)  # HABITS' phrases said, as said, in order
     encoded: tuple[str, ...] = ()  # every sentence, in the order of ``vectors``' rows
     vectors: np.ndarray | None = field(default=None, compare=False, repr=False)  # their sentence-encoder vectors
+    prepared: Prepared | None = field(default=None, compare=False, repr=False)
 
     @property
     def wording(self) -> np.ndarray | None:
@@ -143,8 +163,7 @@ class Evidence:
 
     @property
     def coverage(self) -> float:
-        total = sum(e.key_point.weight for e in self.points)
-        return sum(e.key_point.weight * e.credit for e in self.points) / total if total else 0.0
+        return coverage_of(self.points)
 
     @property
     def named_coverage(self) -> float:
@@ -213,16 +232,11 @@ class EvidenceFinder:
         every = explained + notes + rest
         vectors = self.encoder.encode(every) if every else np.zeros((0, 1), dtype=np.float32)
         said, noted = vectors[: len(explained)], vectors[len(explained) : len(explained) + len(notes)]
-        points = self.encoder.reference([kp.point for kp in question.key_points])
-        point_sims = points @ said.T if explained else np.zeros((len(question.key_points), 0))
-        note_sims = points @ noted.T if notes else np.zeros((len(question.key_points), 0))
         # A labelled bullet ("- Fixes: Wasserstein loss, spectral norm") names points without
         # explaining them: half credit, and none at all when the whole answer is such a list.
         fragments = [s for s in sentences if s not in explained] if explained else []
-        evidence = [
-            self._point(kp, explained, fragments, texts, point_sims[row], notes, note_sims[row])
-            for row, kp in enumerate(question.key_points)
-        ]
+        prepared = Prepared(explained, notes, fragments, texts, said, noted)
+        evidence = self._points(question, prepared)
         wanted = targets if targets is not None else [*question.model_answer, question.question]
         relevance = 0.0
         if explained and wanted:
@@ -259,7 +273,24 @@ class EvidenceFinder:
             },
             encoded=tuple(every),
             vectors=vectors if every else None,
+            prepared=prepared,
         )
+
+    def _points(self, question: Question, prepared: Prepared) -> list[PointEvidence]:
+        """Each key point of ``question`` as the prepared sentences make it."""
+        p = prepared
+        points = self.encoder.reference([kp.point for kp in question.key_points])
+        point_sims = points @ p.said.T if p.explained else np.zeros((len(question.key_points), 0))
+        note_sims = points @ p.noted.T if p.notes else np.zeros((len(question.key_points), 0))
+        return [
+            self._point(kp, p.explained, p.fragments, p.texts, point_sims[row], p.notes, note_sims[row])
+            for row, kp in enumerate(question.key_points)
+        ]
+
+    def coverage_for(self, question: Question, evidence: Evidence) -> float:
+        """``Evidence.coverage`` of the same answer for another question's key points, from the
+        sentences ``evidence`` prepared (no encoding, and none of the other measures)."""
+        return coverage_of(self._points(question, evidence.prepared)) if evidence.prepared is not None else 0.0
 
     def wording_without(
         self, evidence: Evidence, patterns: dict[str, re.Pattern[str]]

@@ -90,7 +90,7 @@ class OfflineExaminer:
         verdict = self.gaming.verdict(
             question, answer, injected, evidence.named_coverage, evidence.explained, asked is not None
         )
-        elsewhere, neighbour = (0.0, None) if asked is not None else self._elsewhere(question, sentences, evidence)
+        elsewhere, neighbour = (0.0, None) if asked is not None else self._elsewhere(question, evidence)
         measured = features(evidence) | {
             "framework": sum(dimensions.values()) / 10,
             "follow_up": 1.0 if asked is not None else 0.0,
@@ -99,7 +99,7 @@ class OfflineExaminer:
         }
         return Measured(answer, evidence, dimensions, verdict, measured, probed, neighbour)
 
-    def _elsewhere(self, question: Question, sentences: list[str], evidence: Evidence) -> tuple[float, Question | None]:
+    def _elsewhere(self, question: Question, evidence: Evidence) -> tuple[float, Question | None]:
         """How much more of a neighbouring question's rubric the answer makes than of its own
         (the share of its key points' weight, less ``ELSEWHERE_FROM``), and that question;
         (0, None) when it makes no neighbour's more by that much. An answer to the question next
@@ -109,7 +109,7 @@ class OfflineExaminer:
             return 0.0, None
         best: tuple[float, Question | None] = (0.0, None)
         for other in self.gaming.topics.neighbours(evidence.vectors, question, NEIGHBOURS, STORY_TOPICS):
-            covered = self.finder.find(other, sentences, wording=False).coverage
+            covered = self.finder.coverage_for(other, evidence)
             more = covered - evidence.coverage - ELSEWHERE_FROM
             if more > best[0]:
                 best = (more, other)
