@@ -3,7 +3,9 @@
 Each item is assessed on its own: a main answer against its question; a follow-up reply
 against the follow-up question that was asked (its probe), with the question as context.
 The consensus is the mean of the three raters. Figures are reported per split; the goals
-are checked on ``test``, which shares no question with ``tune``.
+are checked on ``test``, which shares no question with ``tune``. ``fresh`` holds the answers of
+writers none of whose answers is in ``tune`` or ``test``: never fitted or tuned on, it measures
+what a new candidate's voice gets (the test half's writers also wrote tune answers).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ GAMING = {
     "follow_up_gaming",
 }
 WRONG = {"confidently_wrong", "negated", "follow_up_wrong"}
+SPLITS = ("tune", "test", "fresh")
 GENUINE_FROM = 5.0  # a consensus at or above this is a genuine answer: it must never be flagged as gaming
 GAMING_FLAGS = {"keyword_list", "copied_question", "grader_instruction", "off_topic", "no_attempt", "empty"}
 RATED_GOALS = {
@@ -52,6 +55,7 @@ class RatedItem:
     follow_up: str | None
     consensus: float
     ratings: tuple[float, ...]
+    writer: str = ""  # the helper agent that wrote it (w1, w2, …)
 
 
 @dataclass(frozen=True)
@@ -75,6 +79,7 @@ def load_items() -> list[RatedItem]:
             follow_up=r.get("follow_up"),
             consensus=round(statistics.mean(r["ratings"]), 2),
             ratings=tuple(float(x) for x in r["ratings"]),
+            writer=str(r.get("writer", "")),
         )
         for r in rows
     ]

@@ -196,14 +196,16 @@ def weak_topics_revisited(services: Services, questions: int = 8) -> tuple[float
 
 
 def rated_figures(services: Services) -> tuple[dict[str, float], list[str]]:
-    """Agreement with the blind raters: the test half's figures (prefixed ``test_``), the
-    tune half's for reference (``tune_``), rater agreement, and a table by writer's intent."""
+    """Agreement with the blind raters: the test half's figures (prefixed ``test_``), the fresh
+    writers' (``fresh_``, when the set has them), the tune half's for reference (``tune_``),
+    rater agreement, and a table by writer's intent."""
     items = rated.load_items()
     scored = rated.score_items(services.examiner, services.question_bank, items)
     metrics: dict[str, float] = {}
-    for split in ("tune", "test"):
+    for split in rated.SPLITS:
         part = [s for s in scored if s.item.split == split]
-        metrics |= {f"{split}_{k}": v for k, v in rated.agreement(part).items()}
+        if part:
+            metrics |= {f"{split}_{k}": v for k, v in rated.agreement(part).items()}
     metrics |= rated.rater_agreement(items)
     non_english = [s for s in scored if s.item.intent == "non_english"]
     metrics["non_english_remarked"] = float(sum("not_english" in s.flags for s in non_english))
@@ -279,6 +281,10 @@ def _llm_lines(m: dict[str, float]) -> list[str]:
     ]
 
 
+def _maybe(m: dict[str, float], key: str, fmt: str) -> str:
+    return f"{m[key]:{fmt}}" if key in m else "–"
+
+
 def write_results(result: EvalResult) -> str:
     m = result.metrics
     rows = [
@@ -312,15 +318,18 @@ def write_results(result: EvalResult) -> str:
         "## Agreement with blind expert ratings (eval/data/rated)",
         "",
         f"Test half: {int(m['test_items'])} English answers to questions the calibration never saw "
-        f"({int(m['test_genuine'])} genuine); tune half for reference, in-sample (the weights and the "
-        "likeness direction were fitted on it). Raters' agreement with each other: "
+        f"({int(m['test_genuine'])} genuine), by writers who also wrote tune answers. Fresh writers: "
+        f"{int(m.get('fresh_items', 0))} answers by writers none of whose answers was fitted or tuned on "
+        "(the figure to expect for a new candidate). Tune half for reference, in-sample (the weights and "
+        "the likeness direction were fitted on it). Raters' agreement with each other: "
         + ", ".join(f"{m[f'rater_{i}']:.3f}" for i in (1, 2, 3))
         + " (each against the mean of the other two).",
         "",
-        "| measure | test | tune | issue goal |",
-        "|---|---|---|---|",
+        "| measure | test | fresh writers | tune | issue goal |",
+        "|---|---|---|---|---|",
         *(
-            f"| {label} | {m['test_' + key]:{fmt}} | {m['tune_' + key]:{fmt}} | {goal} |"
+            f"| {label} | {m['test_' + key]:{fmt}} | {_maybe(m, 'fresh_' + key, fmt)} | "
+            f"{m['tune_' + key]:{fmt}} | {goal} |"
             for label, key, fmt, goal in agreement_rows
         ),
         "",
