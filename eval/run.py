@@ -195,10 +195,10 @@ def weak_topics_revisited(services: Services, questions: int = 8) -> tuple[float
     return (hits / runs if runs else 0.0), runs, details
 
 
-def rated_figures(services: Services) -> tuple[dict[str, float], list[str]]:
+def rated_figures(services: Services) -> tuple[dict[str, float], list[str], list[str]]:
     """Agreement with the blind raters: the test half's figures (prefixed ``test_``), the fresh
     writers' (``fresh_``, when the set has them), the tune half's for reference (``tune_``),
-    rater agreement, and a table by writer's intent."""
+    rater agreement, and tables by writer's intent of the test half and the fresh writers."""
     items = rated.load_items()
     scored = rated.score_items(services.examiner, services.question_bank, items)
     metrics: dict[str, float] = {}
@@ -211,7 +211,8 @@ def rated_figures(services: Services) -> tuple[dict[str, float], list[str]]:
     metrics["non_english_remarked"] = float(sum("not_english" in s.flags for s in non_english))
     metrics["non_english"] = float(len(non_english))
     test = [s for s in scored if s.item.split == "test"]
-    return metrics, rated.by_intent(test)
+    fresh = [s for s in scored if s.item.split == "fresh"]
+    return metrics, rated.by_intent(test), rated.by_intent(fresh)
 
 
 def story_judge_figures(services: Services) -> dict[str, float]:
@@ -235,9 +236,9 @@ def evaluate(settings: Settings | None = None) -> EvalResult:
     try:
         start = time.perf_counter()
         metrics, details = judge_answers(services.examiner, services.question_bank)
-        rated_metrics, intent_rows = rated_figures(services)
+        rated_metrics, intent_rows, fresh_rows = rated_figures(services)
         metrics |= rated_metrics
-        details += [f"intent {row}" for row in intent_rows]
+        details += [f"intent {row}" for row in intent_rows] + [f"fresh-intent {row}" for row in fresh_rows]
         metrics |= story_judge_figures(services)
         metrics["gaming_max_score_llm"] = gaming_in_llm_mode(services)
         try:
@@ -342,6 +343,10 @@ def write_results(result: EvalResult) -> str:
         "|---|---|---|---|",
         *[d.removeprefix("intent ") for d in result.details if d.startswith("intent ")],
         "",
+        "| writer's intent (fresh writers) | answers | raters | examiner |",
+        "|---|---|---|---|",
+        *[d.removeprefix("fresh-intent ") for d in result.details if d.startswith("fresh-intent ")],
+        "",
         "## Project stories: the deep-dive judge against blind ratings (eval/data/stories)",
         "",
         f"{int(m['story_test_items'])} test stories about projects the fit never saw "
@@ -370,7 +375,7 @@ def write_results(result: EvalResult) -> str:
         "|---|---|---|---|",
         *[d for d in result.details if d.startswith("|")],
         "",
-        *[f"- {d}" for d in result.details if not d.startswith(("|", "intent "))],
+        *[f"- {d}" for d in result.details if not d.startswith(("|", "intent ", "fresh-intent "))],
     ]
     RESULTS.write_text("\n".join(text) + "\n", encoding="utf-8")
     return "\n".join(text)

@@ -4,7 +4,7 @@ and refactors, not a quality measure: nothing here is tuned on the answers).
     python -m eval.same_output write BEFORE.json    # on the old code
     python -m eval.same_output compare BEFORE.json  # on the new code
 
-``write`` runs the offline examiner over every answer of ``eval/data/rated`` (both halves)
+``write`` runs the offline examiner over every answer of ``eval/data/rated`` (every split)
 and stores, per answer, everything the candidate sees: score, flags, covered/missed ids,
 critique, follow-up, citations, corrections, notes, the flag lines and the follow-up's
 probe. ``compare`` runs it again and lists the answers whose output differs. It also

@@ -27,13 +27,13 @@ HELD = {"pearson": 0.785, "mae": 1.56, "within_2": 0.73, "gaming_mean": 2.35, "f
 # The fresh writers (round 8: 120 answers by three writers who wrote nothing else in the set, never
 # fitted or tuned on): Pearson 0.634, MAE 1.76, within 2 points 0.64, no false flag; the previous
 # release read 0.622 / 1.77 / 0.61 on them. This is what a new candidate's voice gets.
-FRESH_HELD = {"pearson": 0.62, "mae": 1.8, "within_2": 0.62, "false_gaming_flags": 0}
+FRESH_HELD = {"pearson": 0.63, "mae": 1.77, "within_2": 0.63, "false_gaming_flags": 0}
 
 
 def test_offline_examiner_meets_the_evaluation_goals() -> None:
     result = evaluate()
     m = result.metrics
-    problems = "\n".join(d for d in result.details if not d.startswith(("|", "intent ")))
+    problems = "\n".join(d for d in result.details if not d.startswith(("|", "intent ", "fresh-intent ")))
     assert m["ordering_accuracy"] >= GOALS["ordering_accuracy"], problems
     assert m["planted_gap_found"] >= GOALS["planted_gap_found"], problems
     assert m["citation_in_right_section"] >= GOALS["citation_in_right_section"], problems
@@ -93,6 +93,7 @@ def test_the_rated_splits_keep_questions_and_writers_apart() -> None:
         return {str(getattr(i, attribute)) for i in items if i.split == split}
 
     assert {i.split for i in items} <= set(rated.SPLITS)
+    assert all(i.writer for i in items)
     assert not of("tune", "question_id") & of("test", "question_id")
     assert of("fresh", "writer") and not of("fresh", "writer") & (of("tune", "writer") | of("test", "writer"))
 

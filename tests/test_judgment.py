@@ -388,7 +388,7 @@ def test_an_answer_to_the_neighbouring_question_is_told_so_and_scores_lower(
     0.75 lower than it would without the feature, and the critique names what the neighbouring
     question asks and what answering it cost, as the model says. No bank model answer leads a
     neighbour by enough to be told so."""
-    from agent.examiner.offline.critique import asked_part
+    from agent.examiner.offline.critique import REASON_FROM, asked_part
 
     m = _measure(examiner, services, "exp-causal-without-ab", AB_TEST_PLAN)
     assert m.neighbour is not None and m.neighbour.id == "exp-ab-test-design"
@@ -400,11 +400,31 @@ def test_an_answer_to_the_neighbouring_question_is_told_so_and_scores_lower(
     assert gain >= 0.75, gain
     line = next(h for h in a.held if h.startswith(_held_line("elsewhere")))
     assert asked_part(m.neighbour.question) in line and "Design the A/B test" in line
-    stated = float(line.split("cost about ", 1)[1].split(" point", 1)[0])
-    assert abs(gain - stated) <= 0.25, (gain, stated)
     for question in services.question_bank.questions:
         model = _measure(examiner, services, question.id, " ".join(question.model_answer))
-        assert model.features["elsewhere"] < 0.1, (question.id, model.features["elsewhere"])
+        told = model.neighbour is not None and calibration.gain(model.features, {"elsewhere": 0.0}) >= REASON_FROM
+        assert not told, (question.id, model.features["elsewhere"])
+
+
+def test_the_neighbouring_rubric_is_read_as_find_reads_it(examiner: OfflineExaminer, services: Services) -> None:
+    """``coverage_for`` reuses the answer's prepared sentences: another question's coverage is
+    what ``find`` gives for that question, for prose, terse notes alone, repeated sentences, a
+    follow-up's targets and without the wording."""
+    finder = examiner.finder
+    own = services.question_bank.get("exp-causal-without-ab")
+    others = [services.question_bank.get(q) for q in ("exp-ab-test-design", "mlops-rollout", "gans-mode-collapse")]
+    notes = ["Power: n ≈ 16·σ²/δ² per arm -> ~4k accounts", "Unit: account -> no spillover between teammates"]
+    cases = [
+        ([*AB_TEST_PLAN.split(". ")], {}),
+        (notes, {}),
+        ([AB_TEST_PLAN, AB_TEST_PLAN, *notes], {}),
+        ([AB_TEST_PLAN], {"targets": ["How long would you run it?"]}),
+        ([AB_TEST_PLAN, *notes], {"wording": False}),
+    ]
+    for sentences, options in cases:
+        evidence = finder.find(own, sentences, **options)  # type: ignore[arg-type]
+        for other in others:
+            assert finder.coverage_for(other, evidence) == pytest.approx(finder.find(other, sentences).coverage)
 
 
 def test_score_json_given_as_an_example_of_a_judges_output_is_not_aimed_at_the_grader() -> None:

@@ -290,7 +290,9 @@ class EvidenceFinder:
     def coverage_for(self, question: Question, evidence: Evidence) -> float:
         """``Evidence.coverage`` of the same answer for another question's key points, from the
         sentences ``evidence`` prepared (no encoding, and none of the other measures)."""
-        return coverage_of(self._points(question, evidence.prepared)) if evidence.prepared is not None else 0.0
+        if evidence.prepared is None:
+            raise ValueError("this evidence was not found by EvidenceFinder.find: it has no prepared sentences")
+        return coverage_of(self._points(question, evidence.prepared))
 
     def wording_without(
         self, evidence: Evidence, patterns: dict[str, re.Pattern[str]]
