@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from agent import prompts
+from agent.examiner.answer_text import split_sentences
 from agent.examiner.bands import band_label
 from agent.examiner.models import DIMENSIONS
 from agent.examiner.offline.calibration import Calibration, Likeness
@@ -65,7 +65,7 @@ def asked_part(question: str, limit: int = 140) -> str:
     question = " ".join(question.split())
     if len(question) <= limit:
         return question
-    sentences = [s for s in re.split(r"(?<=[.?!])\s+", question) if s]
+    sentences = split_sentences(question)
     asks = [s for s in sentences if s.endswith("?")] or sentences[-1:]
     return _clip(asks[-1] if asks else question, limit)
 
@@ -137,13 +137,14 @@ def score_reasons(
     # that reads least like theirs, of those that read below the tune half's mean.
     likeness = calibration.likeness
     named = {name for cost, name, _, _ in costs if cost >= REASON_FROM}
-    if shown < SOLID and likeness is not None and likeness.read(evidence.wording) < likeness.reference:
+    reading = likeness.read(evidence.wording) if likeness is not None else 1.0
+    if shown < SOLID and likeness is not None and reading < likeness.reference:
         weakest = _weakest(likeness, evidence, named)
         lifted = likeness.value(None, evidence.content_words, read=likeness.reference)
         gain = calibration.gain(features, {"likeness": lifted})
         if weakest is not None:
             costs.append((gain, "unlike", {"sentence": _clip(weakest, 90)}, False))
-        elif likeness.read(evidence.wording) < 0.5:  # below the tune mean, with no one sentence to quote
+        elif reading < 0.5:  # below the tune mean, with no one sentence to quote
             costs.append((gain, "unlike_overall", {}, False))
     # The gaps overlap (a thin answer is also general, and reads unlike a worked one): only the
     # largest is said, and the other line goes to a habit.

@@ -108,9 +108,9 @@ class OfflineExaminer:
         if evidence.vectors is None or question.topic in STORY_TOPICS:
             return 0.0, None
         best: tuple[float, Question | None] = (0.0, None)
+        own = evidence.coverage
         for other in self.gaming.topics.neighbours(evidence.vectors, question, NEIGHBOURS, STORY_TOPICS):
-            covered = self.finder.coverage_for(other, evidence)
-            more = covered - evidence.coverage - ELSEWHERE_FROM
+            more = self.finder.coverage_for(other, evidence) - own - ELSEWHERE_FROM
             if more > best[0]:
                 best = (more, other)
         return best
