@@ -1,7 +1,7 @@
 """The mapping from evidence to a 0–10 score: a linear model fitted on rated answers.
 
 ``calibration.json`` holds an intercept and one weight per feature of
-``agent.examiner.offline.evidence.features`` (plus the framework total, whether the reply
+``agent.examiner.offline.features.features`` (plus the framework total, whether the reply
 answers a follow-up, how much more of a neighbouring question's rubric a main answer makes than
 of its own, and the answer's likeness to well-rated answers), on a logistic link, and
 the likeness direction itself. It is fitted by ``python -m eval.calibrate`` on the tuning half

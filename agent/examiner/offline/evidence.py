@@ -10,7 +10,6 @@ known misconceptions it asserts. Sentences aimed at the grader were removed befo
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass, field
 
@@ -29,7 +28,6 @@ from knowledge.sentence_encoder import TextEncoder
 # below SOME it is not there at all, in between it earns part credit.
 SIMILARITY_FULL = 0.62
 SIMILARITY_SOME = 0.42
-EXPLAINED_ENOUGH = 150  # explanatory words
 # A sentence this close to one of the filler prototypes says nothing checkable.
 FILLER_SIMILARITY = 0.4
 # Interview filler, written for this product (not taken from any rated answer): sentences that
@@ -50,17 +48,12 @@ FILLER = (
 )
 NAMED_ONLY = 0.5  # credit for a point named in a fragment (a bullet) rather than explained
 NUMBER = re.compile(r"\b\d+(?:[.,]\d+)?\s*(?:%|x\b|ms\b|k\b|m\b|b\b)?", re.I)
-# Content words (not function words) in the whole answer, prose and terse lines alike: the
-# amount said. Saturates at 150 (chosen over 80–300, a log and a square-root scale by
-# cross-validation within the tune half): past that, more words are not more knowledge.
-CONTENT_ENOUGH = 150
 # Notation: a token that carries a relation or a quantity ("recall@k", "p(y|x)", "A/B", "->",
 # "≈ 20 tok/param", "$2", "50%", "lookup_contact()"). Practitioners write it when they are
 # specific; it is counted as a share of the answer's tokens, so it cannot be bought by length.
 NOTATION = re.compile(r"[@_/()=<>≈→⇒∝·%$×^|]|->")
-NOTATION_FULL = 0.2  # a fifth of the tokens carrying notation is as specific as it gets
 # Ways of speaking the score reads, each as the share of the answer's words that are its
-# phrases, saturating at one in twenty. Hedges commit to nothing checkable (written for this
+# phrases, saturating at one in twenty (``features.HABIT_FULL``). Hedges commit to nothing checkable (written for this
 # product: the vague answer's words).
 HEDGES = re.compile(
     r"\b(?:basically|probably|maybe|somehow|it depends|pros and cons|stakeholders?|make sure|the usual"
@@ -89,7 +82,6 @@ GENERIC = re.compile(
     re.I,
 )
 HABITS = {"hedged": HEDGES, "overclaimed": OVERCLAIMS, "generic": GENERIC}
-HABIT_FULL = 0.05  # one such phrase in twenty words
 
 
 @dataclass(frozen=True)
@@ -382,36 +374,3 @@ class EvidenceFinder:
             if hit is not None:
                 out.append(AssertedMisconception(misconception, hit))
         return out
-
-
-def features(evidence: Evidence) -> dict[str, float]:
-    """The calibrated score's inputs, each on a 0..1-ish scale."""
-    contradicted = sum(e.key_point.weight for e in evidence.points if e.contradicted and e.credit == 0)
-    named = sum(1 for e in evidence.points if e.named)
-    listed = sum(1 for e in evidence.points if e.named and e.credit == NAMED_ONLY)
-    total = sum(e.key_point.weight for e in evidence.points) or 1
-    said = evidence.explained_words + evidence.filler_words
-    return {
-        "coverage": evidence.coverage,
-        "named": evidence.named_coverage,
-        "relevance": evidence.relevance,
-        "concepts": math.log1p(len(evidence.concepts)) / math.log(16),
-        "numbers": min(evidence.numbers, 4) / 4,
-        # Saturates at 150 words: past that, more words are not more knowledge (chosen over a
-        # log scale by cross-validation within the tune half).
-        "explained": min(evidence.explained_words, EXPLAINED_ENOUGH) / EXPLAINED_ENOUGH,
-        "misconceptions": float(min(len(evidence.misconceptions), 2)),
-        "contradicted": contradicted / total,
-        # Terse experts name many points in few words: key points named per 100 words, up to 5.
-        "density": min(5.0, 100 * named / max(evidence.words, 20)) / 5,
-        "filler": evidence.filler_words / max(1, said),
-        # An answer that says "not" about most things ("X does not…, Y is not needed") denies
-        # rather than explains.
-        "negated": min(evidence.negated_words, said) / max(1, said),
-        # Points named in terse lines or bullets ("Fix: WGAN-GP, spectral norm"): the terse
-        # expert's way of answering, credited beside the explained ones.
-        "listed": listed / max(1, len(evidence.points)),
-        "content": min(evidence.content_words, CONTENT_ENOUGH) / CONTENT_ENOUGH,
-        "notation": min(1.0, evidence.notation / max(1, evidence.tokens) / NOTATION_FULL),
-        **{name: min(1.0, len(evidence.habits.get(name, ())) / max(1, evidence.words) / HABIT_FULL) for name in HABITS},
-    }

@@ -1,11 +1,12 @@
 """The offline examiner: judges an answer with no model and no network.
 
-It measures what the answer shows in the candidate's own words (``evidence.py``: key points
-made or contradicted, relevance to the question, domain concepts, numbers, misconceptions
-asserted, how much it explains, the guide's five framework dimensions) and maps that to
-0–10 with a linear model fitted on blind expert ratings (``calibration.py``). A reply to a
-follow-up is judged on its own, against what the follow-up asked. Answers that game the
-grader are capped whatever they contain (``agent.examiner.gaming``), and the critique says why.
+It measures what the answer shows in the candidate's own words (``evidence.py``, put into
+numbers by ``features.py``: key points made or contradicted, relevance to the question, domain
+concepts, numbers, misconceptions asserted, how much it explains, the guide's five framework
+dimensions) and maps that to 0–10 with a linear model fitted on blind expert ratings
+(``calibration.py``). A reply to a follow-up is judged on its own, against what the follow-up
+asked. Answers that game the grader are capped whatever they contain (``agent.examiner.gaming``),
+and the critique says why.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from agent.examiner.gaming import GamingDetector, GamingVerdict, cap_for
 from agent.examiner.models import Assessment, Citation, Correction
 from agent.examiner.offline.calibration import Calibration
 from agent.examiner.offline.critique import REASON_FROM, CritiqueParts, flag_lines, score_reasons, write_critique
-from agent.examiner.offline.evidence import HABITS, Evidence, EvidenceFinder, PointEvidence, features
+from agent.examiner.offline.evidence import HABITS, Evidence, EvidenceFinder, PointEvidence
+from agent.examiner.offline.features import features
 from agent.examiner.offline.follow_up import FollowUp, FollowUpWriter, Thread, best_dimensions, own_words
 from agent.examiner.offline.framework import score_dimensions
 from agent.examiner.offline.story import StoryJudge
